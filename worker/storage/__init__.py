@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations, sessions and bulk upserts."""
