@@ -1,0 +1,1 @@
+"""Everything that talks to the outside: Zendesk (client and sandbox) and SMTP."""
