@@ -1,0 +1,1 @@
+"""The nightly sync: Zendesk exports -> storage, one page per transaction, resumable."""

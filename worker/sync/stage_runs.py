@@ -1,0 +1,44 @@
+"""Each run of a pipeline stage leaves a row: when, how long, what it did, how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from worker.storage.db import session_scope
+from worker.storage.models import StageRunRow
+from worker.sync.cursors import utcnow
+
+
+@dataclass
+class StageRun:
+    id: int
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def record_stage_run(engine: Engine, stage: str) -> Iterator[StageRun]:
+    with session_scope(engine) as session:
+        row = StageRunRow(stage=stage, started_at=utcnow(), status="running", counts={})
+        session.add(row)
+        session.flush()
+        run = StageRun(id=row.id)
+    status, error = "ok", None
+    try:
+        yield run
+    except BaseException as exc:
+        status = "failed"
+        # The type and message only: exception texts from our code never carry secrets.
+        error = f"{type(exc).__name__}: {exc}"[:4000]
+        raise
+    finally:
+        with session_scope(engine) as session:
+            session.execute(
+                update(StageRunRow)
+                .where(StageRunRow.id == run.id)
+                .values(finished_at=utcnow(), status=status, counts=run.counts, error=error)
+            )
