@@ -1,0 +1,1 @@
+"""The Zendesk webhook receiver: verifies signatures and queues triage of new tickets."""
