@@ -1,0 +1,1 @@
+"""The nightly pipeline: sync -> tag -> profiles -> reports, one run at a time."""

@@ -1,0 +1,86 @@
+"""A Redis lock that keeps two pipeline runs from overlapping.
+
+The lock has a time-to-live and the holder renews it while it works, so a lock left by a
+worker that died expires on its own instead of blocking every later night.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+from types import TracebackType
+
+import redis
+
+# Delete or extend the key only if it still holds our token: after an expiry another run may
+# own the lock, and we must not release or extend theirs.
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+_EXTEND = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+)
+
+
+class AlreadyRunning(Exception):
+    """Another pipeline run holds the lock."""
+
+
+class PipelineLock:
+    def __init__(
+        self,
+        client: redis.Redis,
+        name: str = "expertise:pipeline:lock",
+        *,
+        ttl_s: float = 300.0,
+        renew_every_s: float | None = None,
+    ) -> None:
+        self._redis = client
+        self.name = name
+        self._ttl_ms = int(ttl_s * 1000)
+        self._renew_every = renew_every_s if renew_every_s is not None else ttl_s / 3
+        self._token = secrets.token_hex(16)
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        if not self._redis.set(self.name, self._token, nx=True, px=self._ttl_ms):
+            holder_ttl = self._redis.pttl(self.name)
+            raise AlreadyRunning(
+                f"a pipeline run is already running (lock {self.name!r}, "
+                f"expires in {max(0, int(holder_ttl)) / 1000:.0f}s unless its worker renews it)"
+            )
+        self._stop.clear()
+        self._renewer = threading.Thread(target=self._renew, name="pipeline-lock", daemon=True)
+        self._renewer.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self._renew_every):
+            try:
+                self._redis.eval(_EXTEND, 1, self.name, self._token, self._ttl_ms)
+            except redis.RedisError:
+                # Redis may be away for a moment; the next tick tries again, and the TTL is
+                # long enough to ride out a few missed renewals.
+                continue
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+            self._renewer = None
+        with contextlib.suppress(redis.RedisError):  # if Redis is away, the lock expires
+            self._redis.eval(_RELEASE, 1, self.name, self._token)
+
+    def __enter__(self) -> PipelineLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

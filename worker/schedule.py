@@ -1,0 +1,25 @@
+"""Every periodic task, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+
+
+def beat_schedule(triage_every_minutes: int) -> dict[str, dict[str, Any]]:
+    return {
+        "triage-new-tickets": {
+            "task": "worker.tasks.triage_new_tickets",
+            "schedule": crontab(minute=f"*/{triage_every_minutes}"),
+            # Stale pickups are pointless: the next one a few minutes later covers the same.
+            "options": {"expires": triage_every_minutes * 60, "queue": "triage"},
+        },
+        "nightly-pipeline": {
+            "task": "worker.tasks.run_pipeline",
+            "schedule": crontab(hour=2, minute=0),
+            # A run that could not start within 6 hours is dropped: the next night's run
+            # resumes from the same cursors, so nothing is lost.
+            "options": {"expires": 6 * 3600, "queue": "sync"},
+        },
+    }
