@@ -1,0 +1,1 @@
+"""The `expertise` command line: the same plain functions the Celery tasks call."""
