@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
-from worker.settings import get_settings
+from worker.settings import Settings, get_settings
 from worker.storage.db import dispose_engines, get_engine
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -59,8 +59,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test reads the developer's .env or environment by accident."""
+    names = {name.upper() for name in Settings.model_fields}
     for key in list(os.environ):
-        if key.startswith(("ZENDESK_", "DATABASE_", "CELERY_", "SMTP_", "REPORT_", "RULES_")):
+        if key.upper() in names:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()

@@ -20,25 +20,39 @@ class StageRun:
     counts: dict[str, Any] = field(default_factory=dict)
 
 
-@contextmanager
-def record_stage_run(engine: Engine, stage: str) -> Iterator[StageRun]:
+def start_stage_run(engine: Engine, stage: str) -> StageRun:
+    """A run that spans several tasks starts here and ends with `finish_stage_run`."""
     with session_scope(engine) as session:
         row = StageRunRow(stage=stage, started_at=utcnow(), status="running", counts={})
         session.add(row)
         session.flush()
-        run = StageRun(id=row.id)
+        return StageRun(id=row.id)
+
+
+def describe_error(exc: BaseException) -> str:
+    # The type and message only: exception texts from our code never carry secrets.
+    return f"{type(exc).__name__}: {exc}"[:4000]
+
+
+def finish_stage_run(
+    engine: Engine, run: StageRun, *, status: str = "ok", error: str | None = None
+) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(StageRunRow)
+            .where(StageRunRow.id == run.id)
+            .values(finished_at=utcnow(), status=status, counts=run.counts, error=error)
+        )
+
+
+@contextmanager
+def record_stage_run(engine: Engine, stage: str) -> Iterator[StageRun]:
+    run = start_stage_run(engine, stage)
     status, error = "ok", None
     try:
         yield run
     except BaseException as exc:
-        status = "failed"
-        # The type and message only: exception texts from our code never carry secrets.
-        error = f"{type(exc).__name__}: {exc}"[:4000]
+        status, error = "failed", describe_error(exc)
         raise
     finally:
-        with session_scope(engine) as session:
-            session.execute(
-                update(StageRunRow)
-                .where(StageRunRow.id == run.id)
-                .values(finished_at=utcnow(), status=status, counts=run.counts, error=error)
-            )
+        finish_stage_run(engine, run, status=status, error=error)

@@ -1,68 +1,36 @@
 """A re-tag in several processes: each tags whole id ranges, reading and writing its own.
 
 Tagging is plain Python per ticket, so one process uses one core; a full re-tag of a
-large history from the CLI spreads batches over processes instead. Processes are spawned
-(never forked), so no database connection crosses a process boundary.
+large history from the CLI spreads a plan's spans over processes instead. Processes are
+spawned (never forked), so no database connection crosses a process boundary.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine
 
-from worker.rules.compiled import compile_rules
-from worker.rules.directory import Directory
-from worker.rules.load import RuleSet
 from worker.storage.db import get_engine
-from worker.tagging import reader
-from worker.tagging.tagger import Tagger
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What each process needs to tag exactly as the parent would."""
-
-    rules: RuleSet
-    directory: Directory
-    agents: Mapping[int, int | None]
-    since: datetime | None
-
+from worker.tagging.plan import BatchCounts, Span, TagPlan, tag_span
 
 _worker: dict[str, Any] = {}
 
 
-def _start(url: str, setup: Setup) -> None:
-    compiled = compile_rules(setup.rules, setup.directory)
-    _worker.update(
-        engine=get_engine(url), tagger=Tagger(compiled, dict(setup.agents)), since=setup.since
-    )
+def _start(url: str, plan: dict[str, Any]) -> None:
+    _worker.update(engine=get_engine(url), plan=TagPlan.from_dict(plan))
 
 
-def _tag_span(span: tuple[int | None, int]) -> Any:
-    from worker.tagging.run import BatchCounts, tag_batch
-
-    after, last = span
-    engine: Engine = _worker["engine"]
-    since: datetime | None = _worker["since"]
-    batch = reader.read_span(engine, after, last, since)
-    if batch is None:  # the tickets went away since the range was listed
-        return BatchCounts(0, 0, 0, last)
-    return tag_batch(engine, _worker["tagger"], batch, incremental=since is not None)
+def _tag_span(span: Span) -> BatchCounts:
+    return tag_span(_worker["engine"], _worker["plan"], span)
 
 
-def tag_spans(
-    engine: Engine,
-    spans: Iterable[tuple[int | None, int]],
-    setup: Setup,
-    workers: int,
-) -> Iterator[Any]:
-    """Each span's BatchCounts, in the order they finish."""
+def tag_spans(engine: Engine, plan: TagPlan, workers: int) -> Iterator[BatchCounts]:
+    """Each of the plan's spans' BatchCounts, in the order they finish."""
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start, initargs=(url, setup)) as pool:
-        yield from pool.imap_unordered(_tag_span, spans)
+    initargs = (url, plan.without_spans().as_dict())
+    with context.Pool(workers, initializer=_start, initargs=initargs) as pool:
+        yield from pool.imap_unordered(_tag_span, plan.spans)
