@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from worker.cli import db, rules
+from worker.cli import db, reports, rules
 from worker.cli import triage as triage_cli
 from worker.cli.common import console, load_settings, print_json
 from worker.cli.demo import demo
@@ -37,6 +37,8 @@ app.command("status")(status)
 app.command("triage")(triage_cli.triage)
 app.add_typer(triage_cli.webhook_app, name="webhook")
 app.add_typer(triage_cli.skills_app, name="skills")
+app.command("profiles")(reports.profiles)
+app.add_typer(reports.app, name="report")
 app.command("demo")(demo)
 
 

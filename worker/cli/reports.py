@@ -1,10 +1,4 @@
-"""`expertise report ...` and `expertise profiles`: the managers' view of the profiles.
-
-Register with the main app:
-
-    app.add_typer(reports.app, name="report")
-    app.command("profiles")(reports.profiles)
-"""
+"""`expertise report ...` and `expertise profiles`: the managers' view of the profiles."""
 
 from __future__ import annotations
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from integrations.smtp import Attachment, Message, SmtpError, SmtpServer, send
+from integrations.smtp import Attachment, Message, SmtpError, send
+from worker.mail import sender_address, smtp_server
 from worker.reports.build import ReportError, ReportSet, build_reports
 from worker.reports.html import render_html
 from worker.reports.tabular import csv_text
-from worker.settings import Settings, SettingsError
+from worker.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +48,6 @@ class DeliveryResult:
     @property
     def ok(self) -> bool:
         return not self.failed and self.skipped is None
-
-
-def _server(settings: Settings) -> SmtpServer:
-    if settings.smtp_url is None or not settings.smtp_url.get_secret_value():
-        raise SettingsError(
-            "SMTP_URL must be set to email reports (e.g. smtp://user:password@mail.example.com:587)"
-        )
-    try:
-        return SmtpServer.from_url(settings.smtp_url.get_secret_value())
-    except SmtpError as exc:
-        raise SettingsError(f"SMTP_URL: {exc}") from None
-
-
-def _sender(settings: Settings, server: SmtpServer) -> str:
-    if settings.smtp_from:
-        return settings.smtp_from
-    if server.username and "@" in server.username:
-        return server.username
-    return f"expertise@{server.host}"
 
 
 def compose(reports: ReportSet, sender: str, recipient: str) -> Message:
@@ -112,8 +94,8 @@ def email_reports(
     if not recipients and not managers:
         log.info(NO_RECIPIENTS)
         return DeliveryResult(skipped=NO_RECIPIENTS)
-    server = _server(settings)
-    sender = _sender(settings, server)
+    server = smtp_server(settings)
+    sender = sender_address(settings, server)
     result = DeliveryResult()
     jobs: list[tuple[str, ReportSet, str | None]] = []
     if recipients:
