@@ -23,6 +23,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# the tallest screenshot taken (pixels); a longer report is cut off there
+_MAX_HEIGHT = 16_000
 
 # Added to a copy of the report only: measures what the browser actually laid out.
 _PROBE = """
@@ -39,7 +41,8 @@ window.addEventListener('load', function () {
   out.textContent = JSON.stringify({
     charts: charts, bars: bars,
     resources: performance.getEntriesByType('resource').map(function (e) { return e.name; }),
-    page_width: document.documentElement.scrollWidth, viewport: window.innerWidth
+    page_width: document.documentElement.scrollWidth, viewport: window.innerWidth,
+    page_height: document.documentElement.scrollHeight
   });
   document.body.appendChild(out);
 });
@@ -123,14 +126,16 @@ def check_report(page: Path, screenshot: Path | None = None, width: int = 1200) 
     text = page.read_text(encoding="utf-8")
     result = Check(screenshot=screenshot)
     result.external_references = len(_EXTERNAL.findall(text)) + len(_CSS_URL.findall(text))
-    # the page as shipped: any console message is a problem, the report has no script
-    args = [f"--window-size={width},3000", page.as_uri()]
+    wide, _ = _probe(binary, page, width)
+    result.charts, result.bars, result.resources = wide["charts"], wide["bars"], wide["resources"]
+    # the page as shipped: any console message is a problem, the report has no script;
+    # the window as tall as the page, so the screenshot holds all of it
+    height = max(600, min(int(wide.get("page_height") or 3000), _MAX_HEIGHT))
+    args = [f"--window-size={width},{height}", page.as_uri()]
     if screenshot is not None:
         args.insert(0, f"--screenshot={screenshot.resolve()}")
     shown = _run(binary, args)
     result.console += [m.group("message") for m in _CONSOLE.finditer(shown.stderr)]
-    wide, _ = _probe(binary, page, width)
-    result.charts, result.bars, result.resources = wide["charts"], wide["bars"], wide["resources"]
     narrow, _ = _probe(binary, page, 375)
     result.narrow_overflow = narrow["page_width"] > narrow["viewport"] + 1
     return result

@@ -92,7 +92,8 @@ def sparkline(
     )
     return Markup(  # noqa: S704 - numbers, constants and escaped text only
         f'<svg class="chart spark" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
+        f'style="vertical-align:middle">'
         f"<title>{label}</title>"
         f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{path}"/>'
         f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.4" fill="{color}"/></svg>'
