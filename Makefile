@@ -36,8 +36,12 @@ services:
 	@bash .ci/services
 
 ## Benchmarks (not part of the test suite): speed and memory figures for the README.
+## Every script in bench/, one after the other (the profiles one needs PostgreSQL too).
 bench: $(STAMP)
-	$(BIN)/python bench/sync.py
+	@for script in bench/*.py; do \
+		echo "== $$script"; \
+		$(BIN)/python $$script || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache expertise.db*
