@@ -22,7 +22,8 @@ def _configure(sender: Celery, **_: Any) -> None:
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",
-        timezone="UTC",
+        # Beat reads PIPELINE_SCHEDULE in the support team's time zone; stored times stay UTC.
+        timezone=settings.pipeline_timezone,
         enable_utc=True,
         # A task is acknowledged only when it finished, so a worker killed mid-task hands it
         # back to the broker; every task is idempotent, so running it again is safe.
@@ -31,11 +32,15 @@ def _configure(sender: Celery, **_: Any) -> None:
         worker_prefetch_multiplier=1,
         # Longer than the longest task (a first sync of a large account), or Redis would hand
         # a still-running task to a second worker.
-        broker_transport_options={"visibility_timeout": 6 * 3600},
+        broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout_s},
         result_expires=7 * 24 * 3600,
+        # Chords count finished parts in the result backend; while Redis restarts, storing a
+        # result waits and retries instead of failing a task that did its work.
+        result_backend_always_retry=True,
+        result_backend_max_retries=30,
         task_default_queue="default",
         broker_connection_retry_on_startup=True,
-        beat_schedule=beat_schedule(settings.triage_poll_minutes),
+        beat_schedule=beat_schedule(settings),
     )
 
 

@@ -6,8 +6,12 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from worker.settings import Settings, parse_cron
 
-def beat_schedule(triage_every_minutes: int) -> dict[str, dict[str, Any]]:
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Times are in the app's timezone, PIPELINE_TIMEZONE."""
+    triage_every_minutes = settings.triage_poll_minutes
     return {
         "triage-new-tickets": {
             "task": "worker.tasks.triage_new_tickets",
@@ -17,7 +21,7 @@ def beat_schedule(triage_every_minutes: int) -> dict[str, dict[str, Any]]:
         },
         "nightly-pipeline": {
             "task": "worker.tasks.run_pipeline",
-            "schedule": crontab(hour=2, minute=0),
+            "schedule": crontab(**parse_cron(settings.pipeline_schedule)),
             # A run that could not start within 6 hours is dropped: the next night's run
             # resumes from the same cursors, so nothing is lost.
             "options": {"expires": 6 * 3600, "queue": "sync"},

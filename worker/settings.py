@@ -64,6 +64,36 @@ class Settings(BaseSettings):
         default=None, description="Celery result backend; defaults to the broker URL."
     )
 
+    celery_visibility_timeout_s: int = Field(
+        default=6 * 3600,
+        ge=60,
+        description="Seconds before Redis hands an unacknowledged task to another worker; "
+        "longer than the longest task (a first sync of a large account).",
+    )
+
+    # The nightly pipeline
+    pipeline_schedule: str = Field(
+        default="0 2 * * *",
+        description="When the nightly pipeline (sync, tag, profiles, reports) starts: cron "
+        "syntax, minute hour day-of-month month day-of-week.",
+    )
+    pipeline_timezone: str = Field(
+        default="UTC", description="Time zone of PIPELINE_SCHEDULE, e.g. Europe/Berlin."
+    )
+    pipeline_lock_ttl_s: int = Field(
+        default=900,
+        ge=30,
+        description="Seconds a dead run's lock survives; live runs renew it while they work.",
+    )
+    tag_batch_size: int = Field(
+        default=10_000,
+        ge=100,
+        description="Tickets per tagging task; the nightly run spreads batches over workers.",
+    )
+    ops_recipients: str = Field(
+        default="", description="Comma-separated addresses told by email when a nightly run fails."
+    )
+
     # What the sync keeps
     store_text: bool = Field(
         default=True, description="Keep ticket subject and description (for keyword rules)."
@@ -137,7 +167,26 @@ class Settings(BaseSettings):
             raise ValueError(f"must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
         return level
 
-    @field_validator("report_recipients")
+    @field_validator("pipeline_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        parse_cron(value)
+        return value
+
+    @field_validator("pipeline_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as UTC or Europe/Berlin)"
+            ) from None
+        return value
+
+    @field_validator("report_recipients", "ops_recipients")
     @classmethod
     def _recipients(cls, value: str) -> str:
         parse_recipients(value)
@@ -152,6 +201,10 @@ class Settings(BaseSettings):
     @property
     def report_recipient_list(self) -> list[str]:
         return parse_recipients(self.report_recipients)
+
+    @property
+    def ops_recipient_list(self) -> list[str]:
+        return parse_recipients(self.ops_recipients)
 
     @property
     def area_manager_map(self) -> dict[str, list[str]]:
@@ -206,6 +259,26 @@ class Settings(BaseSettings):
                 value = str(value)
             out[name.upper()] = value
         return out
+
+
+CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+def parse_cron(text: str) -> dict[str, str]:
+    """'30 1 * * 1-5' -> celery crontab keyword arguments; ValueError saying what is wrong."""
+    from celery.schedules import crontab
+
+    parts = text.split()
+    if len(parts) != len(CRON_FIELDS):
+        raise ValueError(
+            f"must have 5 fields (minute hour day-of-month month day-of-week), got {text!r}"
+        )
+    fields = dict(zip(CRON_FIELDS, parts, strict=True))
+    try:
+        crontab(**fields)
+    except ValueError as exc:
+        raise ValueError(f"invalid cron expression {text!r}: {exc}") from None
+    return fields
 
 
 def mask_url_password(url: str) -> str:

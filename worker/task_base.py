@@ -11,6 +11,10 @@ import random
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from celery import Task
+from celery.exceptions import Ignore
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from integrations.zendesk.errors import ZendeskGaveUp
@@ -21,6 +25,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     ConnectionError,
     TimeoutError,
+    RedisConnectionError,
+    RedisTimeoutError,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,15 +44,25 @@ def instrumented_task(
     queue: str = "default",
     max_retries: int = 5,
     time_limit: int | None = None,
+    bind: bool = False,
+    base: type[Task] | None = None,
+    expires: int | None = None,
 ) -> Callable[[F], Any]:
-    """Register `fn` as task `name` (names are forever: beat schedules and queues refer to them)."""
+    """Register `fn` as task `name` (names are forever: beat schedules and queues refer to them).
+
+    `bind` passes the task itself first (for `replace`); `base` is a Task subclass, e.g. one
+    whose `on_failure` reports a failed pipeline run; `expires` drops a task not started in
+    time.
+    """
     if not name.startswith("worker."):
         raise ValueError(f"task names start with 'worker.': {name!r}")
 
     def decorate(fn: F) -> Any:
         def run(self: Any, *args: Any, **kwargs: Any) -> Any:
             try:
-                return fn(*args, **kwargs)
+                return fn(self, *args, **kwargs) if bind else fn(*args, **kwargs)
+            except Ignore:  # `replace` and friends: Celery's control flow, not a failure
+                raise
             except Exception as exc:
                 if not _is_transient(exc) or self.request.retries >= max_retries:
                     raise
@@ -57,6 +73,11 @@ def instrumented_task(
 
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
+        options: dict[str, Any] = {}
+        if base is not None:
+            options["base"] = base
+        if expires is not None:
+            options["expires"] = expires
         return app.task(
             name=name,
             bind=True,
@@ -64,6 +85,7 @@ def instrumented_task(
             max_retries=max_retries,
             time_limit=time_limit,
             acks_late=True,
+            **options,
         )(run)
 
     return decorate

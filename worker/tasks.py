@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.pipeline import stages
+from celery import Task, chain, chord, group
+
+from worker.pipeline import flow, stages
+from worker.pipeline.lock import AlreadyRunning
 from worker.settings import get_settings
 from worker.storage.db import get_engine
 from worker.task_base import instrumented_task
@@ -31,17 +34,85 @@ def update_profiles(full: bool = False) -> dict[str, Any]:
     return stages.profiles_stage(get_settings(), full)
 
 
+@instrumented_task("worker.tasks.send_reports")
+def send_reports() -> dict[str, Any]:
+    """Write every report into REPORTS_DIR and email it to the configured recipients."""
+    return stages.reports_stage(get_settings())
+
+
+class PipelineStep(Task):  # type: ignore[misc]
+    """A step of a nightly run: when it fails for good, the run ends and ops are told."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        flow.fail(
+            get_settings(),
+            kwargs["token"],
+            self.name.rsplit(".", 1)[-1],
+            exc,
+            plan=kwargs.get("plan"),
+        )
+
+
 @instrumented_task("worker.tasks.run_pipeline", queue="sync")
 def run_pipeline() -> dict[str, Any]:
-    """The nightly run: sync -> tag -> profiles, one at a time across all workers."""
-    from worker.pipeline.lock import AlreadyRunning
-    from worker.pipeline.run import run_pipeline as run
+    """The nightly run: sync -> tag (batches shared by all workers) -> profiles -> reports.
 
+    Claims the run's lock and queues the steps; returns at once with the id of the last
+    step's result. A second start while a run is under way says so and does nothing.
+    """
+    settings = get_settings()
     try:
-        return run(get_settings())
+        token = flow.start_run(settings)
     except AlreadyRunning as exc:
         # Not an error: the run already under way does tonight's work.
         return {"skipped": str(exc)}
+    steps = chain(
+        pipeline_sync.si(token=token),
+        pipeline_plan_tagging.si(token=token),
+        pipeline_profiles.si(token=token),
+        pipeline_reports.si(token=token),
+    )
+    result = steps.apply_async()
+    return {"run": token, "result_id": result.id}
+
+
+@instrumented_task("worker.pipeline.sync", queue="sync", base=PipelineStep)
+def pipeline_sync(token: str) -> dict[str, Any]:
+    return flow.sync(get_settings(), token)
+
+
+@instrumented_task("worker.pipeline.plan_tagging", bind=True, base=PipelineStep)
+def pipeline_plan_tagging(self: Task, token: str) -> Any:
+    """Split the tagging into batches that any worker can take (a chord), or finish at once."""
+    settings = get_settings()
+    plan = flow.plan_tag(settings, token)
+    spans = plan.pop("spans")
+    if not spans:
+        return flow.finish_tag(settings, token, plan, [])
+    header = group(pipeline_tag_span.si(token=token, plan=plan, span=s) for s in spans)
+    raise self.replace(chord(header, pipeline_finish_tagging.s(token=token, plan=plan)))
+
+
+@instrumented_task("worker.pipeline.tag_span", base=PipelineStep)
+def pipeline_tag_span(token: str, plan: dict[str, Any], span: list[int | None]) -> dict[str, int]:
+    return flow.tag_span(get_settings(), token, plan, span)
+
+
+@instrumented_task("worker.pipeline.finish_tagging", base=PipelineStep)
+def pipeline_finish_tagging(
+    counts: list[dict[str, int]], token: str, plan: dict[str, Any]
+) -> dict[str, Any]:
+    return flow.finish_tag(get_settings(), token, plan, counts)
+
+
+@instrumented_task("worker.pipeline.profiles", base=PipelineStep)
+def pipeline_profiles(token: str) -> dict[str, Any]:
+    return flow.profiles(get_settings(), token)
+
+
+@instrumented_task("worker.pipeline.reports", base=PipelineStep)
+def pipeline_reports(token: str) -> dict[str, Any]:
+    return flow.reports(get_settings(), token)
 
 
 @instrumented_task("worker.tasks.triage_ticket", queue="triage")

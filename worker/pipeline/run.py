@@ -1,28 +1,39 @@
-"""One whole pipeline run in this process: sync -> tag -> profiles, under the Redis lock."""
+"""One whole pipeline run in this process (sync -> tag -> profiles -> reports) under the
+Redis lock: `expertise pipeline`, and the reference the Celery run must agree with."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-import redis
-
-from worker.pipeline import stages
+from worker.pipeline import alerts, flow, stages
 from worker.pipeline.lock import PipelineLock
 from worker.settings import Settings
+from worker.sync.stage_runs import describe_error
 
 log = logging.getLogger(__name__)
 
+Stage = Callable[[Settings], dict[str, Any]]
+ORDER: tuple[tuple[str, Stage], ...] = (
+    ("sync", stages.sync_stage),
+    ("tag", stages.tag_stage),
+    ("profiles", stages.profiles_stage),
+    ("reports", stages.reports_stage),
+)
+
 
 def run_pipeline(settings: Settings, *, lock: PipelineLock | None = None) -> dict[str, Any]:
-    """Run every stage in order; raises AlreadyRunning if another run holds the lock."""
-    lock = lock or PipelineLock(redis.Redis.from_url(settings.celery_broker_url))
+    """Run every stage in order; raises AlreadyRunning if another run holds the lock. A
+    failed stage is reported to ops (log, and email to OPS_RECIPIENTS) and raised."""
+    lock = lock or flow.pipeline_lock(settings)
     out: dict[str, Any] = {}
     with lock:
-        out["sync"] = stages.sync_stage(settings)
-        log.info("pipeline: sync done", extra={"stage": "sync", "counts": out["sync"]})
-        out["tag"] = stages.tag_stage(settings)
-        log.info("pipeline: tagging done", extra={"stage": "tag", "counts": out["tag"]})
-        out["profiles"] = stages.profiles_stage(settings)
-        log.info("pipeline: profiles done", extra={"stage": "profiles", "counts": out["profiles"]})
+        for name, stage in ORDER:
+            try:
+                out[name] = stage(settings)
+            except Exception as exc:
+                alerts.report_failure(settings, name, describe_error(exc))
+                raise
+            log.info("pipeline: %s done", name, extra={"stage": name, "counts": out[name]})
     return out

@@ -21,7 +21,10 @@ def sync_stage(settings: Settings, since: str | None = None) -> dict[str, Any]:
 def tag_stage(settings: Settings, full: bool = False) -> dict[str, Any]:
     from worker.tagging.run import tag_work
 
-    return tag_work(get_engine(settings.database_url), settings.rules_dir, full=full).as_dict()
+    engine = get_engine(settings.database_url)
+    return tag_work(
+        engine, settings.rules_dir, full=full, batch_size=settings.tag_batch_size
+    ).as_dict()
 
 
 def profiles_stage(settings: Settings, full: bool = False) -> dict[str, Any]:
@@ -30,4 +33,29 @@ def profiles_stage(settings: Settings, full: bool = False) -> dict[str, Any]:
     return update_profiles(get_engine(settings.database_url), settings, full=full).as_dict()
 
 
-STAGES = ("sync", "tag", "profiles")
+class ReportsNotDelivered(Exception):
+    """The reports were written, but some recipients did not get them."""
+
+
+def reports_stage(settings: Settings) -> dict[str, Any]:
+    """Write every report into REPORTS_DIR and email it to the configured recipients."""
+    from worker.reports.build import write_reports
+    from worker.reports.deliver import email_reports
+    from worker.sync.stage_runs import record_stage_run
+
+    engine = get_engine(settings.database_url)
+    with record_stage_run(engine, "reports") as run:
+        files = write_reports(engine, settings, ("all",), settings.reports_dir)
+        delivery = email_reports(engine, settings)
+        run.counts = {
+            "files": [str(p) for p in files],
+            "emailed": len(delivery.sent),
+            "not_delivered": len(delivery.failed),
+        }
+        if delivery.failed:
+            who = "; ".join(f"{r}: {why}" for r, why in delivery.failed)
+            raise ReportsNotDelivered(f"reports not delivered to {who}")
+    return run.counts
+
+
+STAGES = ("sync", "tag", "profiles", "reports")
