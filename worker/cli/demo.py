@@ -19,8 +19,9 @@ def demo(
     tickets: int = typer.Option(5000, help="Tickets in the generated help desk."),
     months: int = typer.Option(12, help="Months of history."),
 ) -> None:
-    """Start a sandbox Zendesk on a free port, sync it into DATABASE_URL, tag the work with
-    the rules in RULES_DIR, and show what was stored."""
+    """Run the whole pipeline on a sandbox Zendesk: sync it into DATABASE_URL, tag the work
+    with the rules in RULES_DIR, build the expertise profiles, and write the reports into
+    REPORTS_DIR."""
     # Imported here: every other command starts without loading the sandbox's generator.
     from integrations.sandbox import SandboxConfig, start_sandbox
 
@@ -67,4 +68,24 @@ def demo(
     for key, value in stored_counts(engine).items():
         table.add_row(key.replace("_", " "), f"{value:,}")
     console.print(table)
-    console.print("Next: `expertise db stats`, or run `expertise sync` against your own account.")
+
+    from worker.profiles.build import update_profiles
+    from worker.reports.build import write_reports
+
+    profiles = update_profiles(engine, settings)
+    console.print(
+        f"[green]Profiled[/] {profiles.agents} people in {profiles.area_profiles:,} "
+        f"(person, area) pairs."
+    )
+    written = write_reports(engine, settings, ("all",), settings.reports_dir)
+    console.print("[green]Reports[/] for managers:")
+    for path in written:
+        console.print(f"  {path.resolve()}", highlight=False, soft_wrap=True)
+    html = next((p for p in written if p.suffix == ".html"), None)
+    if html is not None:
+        console.print(f"Open [bold]{html.resolve().as_uri()}[/] in a browser.", soft_wrap=True)
+    console.print(
+        "Next: `expertise profiles`, `expertise rules explain TICKET_ID`, `expertise status`, "
+        "or point ZENDESK_SUBDOMAIN at your own account and run `expertise sync`.",
+        soft_wrap=True,
+    )
