@@ -37,6 +37,15 @@ def _configure(sender: Celery, **_: Any) -> None:
         # Chords count finished parts in the result backend; while Redis restarts, storing a
         # result waits and retries instead of failing a task that did its work.
         result_backend_always_retry=True,
+        # The same for queueing the pipeline's next step: a chain must not break because
+        # Redis restarted as a step finished (about two minutes of retries).
+        task_publish_retry=True,
+        task_publish_retry_policy={
+            "max_retries": 30,
+            "interval_start": 0.5,
+            "interval_step": 1.0,
+            "interval_max": 5.0,
+        },
         result_backend_max_retries=30,
         task_default_queue="default",
         broker_connection_retry_on_startup=True,

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
 
     celery_visibility_timeout_s: int = Field(
         default=6 * 3600,
-        ge=60,
+        ge=5,
         description="Seconds before Redis hands an unacknowledged task to another worker; "
         "longer than the longest task (a first sync of a large account).",
     )

@@ -19,7 +19,7 @@ STAGES = ("sync", "tag", "profiles", "reports")
 class StageStatus:
     stage: str
     last_started_at: datetime | None = None
-    last_status: str | None = None  # running, ok, failed
+    last_status: str | None = None  # running, ok, failed, interrupted
     duration_s: float | None = None
     counts: dict[str, Any] = field(default_factory=dict)
     error: str | None = None

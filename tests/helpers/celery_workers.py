@@ -18,7 +18,9 @@ import redis
 BROKER = "redis://127.0.0.1:6379/11"
 
 
-def worker_command(name: str, *, pool: str = "solo", concurrency: int = 1) -> list[str]:
+def worker_command(
+    name: str, *, pool: str = "solo", concurrency: int = 1, loglevel: str = "WARNING"
+) -> list[str]:
     command = [
         sys.executable,
         "-m",
@@ -32,10 +34,10 @@ def worker_command(name: str, *, pool: str = "solo", concurrency: int = 1) -> li
         f"{name}@%h",
         "--pool",
         pool,
-        "--loglevel",
-        "WARNING",
         "--without-gossip",
         "--without-mingle",
+        "--loglevel",
+        loglevel,
     ]
     if pool != "solo":
         command += ["--concurrency", str(concurrency)]
@@ -43,13 +45,25 @@ def worker_command(name: str, *, pool: str = "solo", concurrency: int = 1) -> li
 
 
 def start_worker(env: dict[str, str], cwd: Path, name: str) -> subprocess.Popen[bytes]:
+    """Its log goes to `cwd/NAME.log` (`worker_logs` prints them when a test fails)."""
+    log = (cwd / f"{name}.log").open("ab")
     # Its own process group, so a test can SIGKILL the worker with every child it forked.
     return subprocess.Popen(
-        worker_command(name),
+        worker_command(name, loglevel="INFO"),
         env={**os.environ, **env},
         cwd=cwd,
         start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+
+
+def worker_logs(cwd: Path, tail: int = 60) -> str:
+    parts = []
+    for path in sorted(cwd.glob("*.log")):
+        lines = path.read_text(errors="replace").splitlines()
+        parts.append(f"--- {path.name} ---\n" + "\n".join(lines[-tail:]))
+    return "\n".join(parts)
 
 
 def stop_worker(proc: subprocess.Popen[bytes], *, kill: bool = False) -> None:
@@ -111,3 +125,54 @@ def wait_until(check: Any, timeout: float, every: float = 0.05) -> bool:
             return True
         time.sleep(every)
     return False
+
+
+class RedisServer:
+    """A Redis of a test's own, on a free port, persisted to disk so it can be stopped and
+    started again the way an operator restarts one (the shared Redis is left alone)."""
+
+    def __init__(self, directory: Path) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port: int = s.getsockname()[1]
+        self.directory = directory
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        if not wait_until(lambda: _answers(client), timeout=10):
+            raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=30)
+            self._proc = None
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False

@@ -23,6 +23,16 @@ class StageRun:
 def start_stage_run(engine: Engine, stage: str) -> StageRun:
     """A run that spans several tasks starts here and ends with `finish_stage_run`."""
     with session_scope(engine) as session:
+        # Runs of this stage still marked running were cut off (a killed worker, a lost
+        # machine): only one pipeline runs at a time, so none of them is still going.
+        session.execute(
+            update(StageRunRow)
+            .where(StageRunRow.stage == stage, StageRunRow.status == "running")
+            .values(
+                status="interrupted",
+                error="stopped before it finished (its process died); a later run redid it",
+            )
+        )
         row = StageRunRow(stage=stage, started_at=utcnow(), status="running", counts={})
         session.add(row)
         session.flush()
