@@ -5,15 +5,19 @@ Arguments and results are primitives (ids, dates as text, dicts of counts), neve
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import Task, chain, chord, group
+from celery.exceptions import Ignore
 
 from worker.pipeline import flow, stages
-from worker.pipeline.lock import AlreadyRunning
+from worker.pipeline.lock import AlreadyRunning, RunFinished
 from worker.settings import get_settings
 from worker.storage.db import get_engine
 from worker.task_base import instrumented_task
+
+log = logging.getLogger(__name__)
 
 
 @instrumented_task("worker.tasks.sync_zendesk", queue="sync")
@@ -41,7 +45,16 @@ def send_reports() -> dict[str, Any]:
 
 
 class PipelineStep(Task):  # type: ignore[misc]
-    """A step of a nightly run: when it fails for good, the run ends and ops are told."""
+    """A step of a nightly run: when it fails for good, the run ends and ops are told. A step
+    of a run that has already ended (handed back by the broker long after) stops quietly,
+    and so does the rest of its chain."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except RunFinished as exc:
+            log.warning("skipping %s: %s", self.name, exc)
+            raise Ignore() from exc
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         flow.fail(

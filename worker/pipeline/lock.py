@@ -16,12 +16,17 @@ import redis
 
 # Delete or extend the key only if it still holds our token: after an expiry another run may
 # own the lock, and we must not release or extend theirs.
+# Releasing also remembers, for a week, that the run is over (KEYS[2]).
 _RELEASE = (
+    "redis.call('set', KEYS[2], '1', 'PX', 604800000) "
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
 # A later task of the same run takes the lock back: extend it if it is still ours, or set it
-# again if it expired while the run's tasks waited in the queue; refuse if another run owns it.
+# again if it expired while the run's tasks waited in the queue; refuse if another run owns it
+# (0), or if this run is over (-1): a step the broker hands back hours after its run ended,
+# because its acknowledgement was lost, must not start the rest of the run again.
 _RESUME = (
+    "if redis.call('exists', KEYS[2]) == 1 then return -1 end "
     "local holder = redis.call('get', KEYS[1]) "
     "if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
     "if not holder then return redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) and 1 or 0 end "
@@ -35,6 +40,10 @@ _EXTEND = (
 
 class AlreadyRunning(Exception):
     """Another pipeline run holds the lock."""
+
+
+class RunFinished(Exception):
+    """The run this step belongs to has ended; the step must not run."""
 
 
 class PipelineLock:
@@ -74,6 +83,10 @@ class PipelineLock:
     def token(self) -> str:
         return self._token
 
+    @property
+    def _done_key(self) -> str:
+        return f"{self.name}:done:{self._token}"
+
     def _start_renewing(self) -> None:
         self._stop.clear()
         self._renewer = threading.Thread(target=self._renew, name="pipeline-lock", daemon=True)
@@ -89,7 +102,10 @@ class PipelineLock:
     def hold(self) -> Iterator[None]:
         """Keep this run's lock alive while one of its tasks works, without releasing it at
         the end: the next task of the run takes it over."""
-        if not self._redis.eval(_RESUME, 1, self.name, self._token, self._ttl_ms):
+        resumed = self._redis.eval(_RESUME, 2, self.name, self._done_key, self._token, self._ttl_ms)
+        if resumed == -1:
+            raise RunFinished(f"pipeline run {self._token[:8]} has already ended")
+        if not resumed:
             raise AlreadyRunning(
                 f"another pipeline run took the lock {self.name!r} after this run's lock "
                 "expired; this run stops so the two do not overlap"
@@ -113,7 +129,7 @@ class PipelineLock:
         """True if this run still held the lock (so it, and only it, reports the run's end)."""
         self._stop_renewing()
         with contextlib.suppress(redis.RedisError):  # if Redis is away, the lock expires
-            return bool(self._redis.eval(_RELEASE, 1, self.name, self._token))
+            return bool(self._redis.eval(_RELEASE, 2, self.name, self._done_key, self._token))
         return False
 
     def __enter__(self) -> PipelineLock:

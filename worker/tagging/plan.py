@@ -104,7 +104,7 @@ class TagPlan:
         for key in ("since", "mark"):
             raw = values[key]
             values[key] = None if raw is None else datetime.fromisoformat(raw)
-        values["spans"] = [(s[0], s[1]) for s in values["spans"]]
+        values["spans"] = [(s[0], s[1]) for s in values.get("spans", [])]
         return cls(**values)
 
     def without_spans(self) -> TagPlan:

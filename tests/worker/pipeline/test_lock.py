@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from worker.pipeline.lock import AlreadyRunning, PipelineLock
+from worker.pipeline.lock import AlreadyRunning, PipelineLock, RunFinished
 
 
 @pytest.fixture
@@ -62,3 +62,38 @@ def test_release_never_frees_someone_elses_lock(r: redis.Redis, name: str) -> No
     first.release()  # late release by the old holder
     assert r.exists(name), "the old holder freed the new holder's lock"
     second.release()
+
+
+def test_steps_of_a_run_pass_the_lock_on_and_a_late_step_of_an_ended_run_stops(
+    r: redis.Redis, name: str
+) -> None:
+    token = PipelineLock(r, name, ttl_s=10).claim()
+    with PipelineLock(r, name, ttl_s=10, token=token).hold():
+        assert r.get(name) == token.encode()
+    # between steps the lock stays with the run
+    with pytest.raises(AlreadyRunning):
+        PipelineLock(r, name, ttl_s=10).claim()
+    # a step that waited in the queue past the lock's expiry takes it back
+    r.delete(name)
+    with PipelineLock(r, name, ttl_s=10, token=token).hold():
+        assert r.get(name) == token.encode()
+    assert PipelineLock(r, name, ttl_s=10, token=token).release() is True
+    assert not r.exists(name)
+    # the broker hands back a step of the ended run: it must not start the run again
+    with (
+        pytest.raises(RunFinished, match="already ended"),
+        PipelineLock(r, name, ttl_s=10, token=token).hold(),
+    ):
+        pass
+    assert not r.exists(name)
+
+
+def test_a_step_cannot_take_the_lock_of_another_run(r: redis.Redis, name: str) -> None:
+    ours = PipelineLock(r, name, ttl_s=10).claim()
+    r.delete(name)
+    PipelineLock(r, name, ttl_s=10).claim()  # another run started after ours expired
+    with (
+        pytest.raises(AlreadyRunning, match="another pipeline run took the lock"),
+        PipelineLock(r, name, ttl_s=10, token=ours).hold(),
+    ):
+        pass
