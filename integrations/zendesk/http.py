@@ -220,6 +220,11 @@ class ZendeskHttp:
         text = self._auth.redact(text).replace("\n", " ")
         return text[:limit] + ("..." if len(text) > limit or len(content) > limit + 512 else "")
 
+    def _reason(self, response: requests.Response) -> str:
+        """The status line's reason phrase, redacted: a proxy may put anything there, the
+        credentials it was sent included."""
+        return self._auth.redact(response.reason or "")
+
     def _attempt(
         self,
         url: str,
@@ -251,7 +256,7 @@ class ZendeskHttp:
             raise _RateLimited(DEFAULT_RETRY_AFTER_S if retry_after is None else retry_after)
         if status >= 500:
             raise _Transient(
-                f"HTTP {status} {response.reason}: {self._snippet(content)}",
+                f"HTTP {status} {self._reason(response)}: {self._snippet(content)}",
                 retry_after=_retry_after(response.headers),
             )
         if status in (401, 403):
@@ -264,7 +269,8 @@ class ZendeskHttp:
             )
         if status >= 400 or status < 200:
             raise ZendeskError(
-                f"GET {path} failed with HTTP {status} {response.reason}: {self._snippet(content)}",
+                f"GET {path} failed with HTTP {status} {self._reason(response)}: "
+                f"{self._snippet(content)}",
                 endpoint=endpoint,
                 status=status,
             )

@@ -144,7 +144,7 @@ class WriteHttp(ZendeskHttp):
             self.stats.http_429 += 1
             raise _Retry("HTTP 429 Too Many Requests", _retry_after(response.headers), True)
         if status >= 500:
-            message = f"HTTP {status} {response.reason}: {self._snippet(content)}"
+            message = f"HTTP {status} {self._reason(response)}: {self._snippet(content)}"
             if idempotent:
                 raise _Retry(message, _retry_after(response.headers), rate_limited=False)
             raise ZendeskError(
@@ -166,7 +166,8 @@ class WriteHttp(ZendeskHttp):
             )
         if status >= 400 or status < 200:
             raise ZendeskError(
-                f"{what} failed with HTTP {status} {response.reason}: {self._snippet(content)}",
+                f"{what} failed with HTTP {status} {self._reason(response)}: "
+                f"{self._snippet(content)}",
                 endpoint=endpoint,
                 status=status,
             )
