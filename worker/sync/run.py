@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from integrations.zendesk.client import ZendeskClient
 from integrations.zendesk.records import Page, Skipped, Ticket, TouchEvent, TouchKind, User
-from worker.settings import Settings
+from worker.settings import Settings, SettingsError
 from worker.storage.db import session_scope
 from worker.storage.models import (
     AgentRow,
@@ -103,7 +103,12 @@ def start_time_for(since: date | None, settings: Settings) -> int:
     """Unix time a stream with no stored cursor starts from."""
     start = since
     if start is None and settings.sync_start:
-        start = date.fromisoformat(settings.sync_start)
+        try:
+            start = date.fromisoformat(settings.sync_start)
+        except ValueError:
+            raise SettingsError(
+                f"SYNC_START must be a date like 2026-01-31, got {settings.sync_start!r}"
+            ) from None
     if start is None:
         return 0
     return int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
