@@ -59,12 +59,13 @@ def update_profiles(
     Raises RulesInvalid when roles.yaml (its tier weights decide depths) has errors.
     """
     began = time.monotonic()
-    rules = load_profile_rules(rules_dir if rules_dir is not None else settings.rules_dir)
-    scoring = rules.scoring
     half_life = settings.profile_half_life_days
     when = as_of if as_of is not None else state.utcnow()
-    digest = scoring.depth_digest()
     with record_stage_run(engine, "profiles") as run, engine.begin() as conn:
+        # inside the stage run, so broken rule files leave a failed run behind
+        rules = load_profile_rules(rules_dir if rules_dir is not None else settings.rules_dir)
+        scoring = rules.scoring
+        digest = scoring.depth_digest()
         sql.ensure_sqlite_math(conn)
         plan = state.plan_run(
             conn, full=full, as_of=when, half_life_days=half_life, scoring_digest=digest
