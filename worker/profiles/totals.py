@@ -7,6 +7,7 @@ months), so this costs a second or two even for a million tickets.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Collection
 from datetime import datetime
@@ -100,9 +101,9 @@ def _totals(
             for r in cursor.fetchall()
         }
         cursor.execute(_RESOLUTIONS.format(where=where), params)
-        values: dict[Pair, list[int]] = {}
+        texts: dict[Pair, list[str]] = {}
         for agent_id, area, text_values in cursor.fetchall():
-            values.setdefault((agent_id, area), []).extend(map(int, text_values.split(",")))
+            texts.setdefault((agent_id, area), []).append(text_values)
     finally:
         cursor.close()
     rows = []
@@ -110,10 +111,18 @@ def _totals(
         if wanted is not None and key not in wanted:
             continue
         row = sums[key]
-        found = values.get(key)
-        row[_MEDIAN] = float(statistics.median(found)) if found else None
+        found = texts.get(key)
+        row[_MEDIAN] = _median(found) if found else None
         rows.append(row)
     return rows
+
+
+def _median(texts: list[str]) -> float:
+    """The median of the minutes in the months' comma-separated lists: one JSON parse for
+    all of them is about twice as fast as int() per value, and a nightly run reads every
+    resolution time on record (about 2 million for a million tickets)."""
+    values: list[int] = json.loads(f"[{','.join(texts)}]")
+    return float(statistics.median(values))
 
 
 def count(conn: Connection) -> int:
