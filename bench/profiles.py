@@ -4,6 +4,7 @@ Not part of the test suite; run with `make bench` or directly:
 
     python bench/profiles.py                                  # 1,000,000 tickets, both stores
     python bench/profiles.py --tickets 100000 --stores sqlite
+    python bench/profiles.py --updated 2000   # the night also re-syncs 2,000 older tickets
 
 The tables tagging fills (tickets, work items, ticket tags, tagging state) are written
 straight into the database, then each profile run happens in a child process of its own,
@@ -35,7 +36,10 @@ from sqlalchemy import Engine  # noqa: E402
 
 from worker.storage.db import dispose_engines, get_engine  # noqa: E402
 
-END = datetime(2026, 11, 1)
+# Late in a month: the nightly run sums again the whole month its tickets were created in,
+# so the night's tickets land in a month that already holds ~27 days of work (the costly
+# case; on the 1st the month would be empty).
+END = datetime(2026, 11, 28)
 SPAN_DAYS = 3 * 365
 AREAS = (
     "billing",
@@ -266,7 +270,7 @@ def run_child(url: str, full: bool, as_of: datetime) -> dict[str, Any]:
     return data
 
 
-def bench_store(store: str, tickets: int, agents: int, new: int) -> dict[str, Any]:
+def bench_store(store: str, tickets: int, agents: int, new: int, updated: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         if store == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -280,7 +284,7 @@ def bench_store(store: str, tickets: int, agents: int, new: int) -> dict[str, An
             url = PG_ADMIN.rpartition("/")[0] + f"/{name}"
             drop = name
         try:
-            return _bench(url, store, tickets, agents, new)
+            return _bench(url, store, tickets, agents, new, updated)
         finally:
             dispose_engines()
             if drop is not None:
@@ -290,7 +294,9 @@ def bench_store(store: str, tickets: int, agents: int, new: int) -> dict[str, An
                     conn.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
 
 
-def _bench(url: str, store: str, tickets: int, agents: int, new: int) -> dict[str, Any]:
+def _bench(
+    url: str, store: str, tickets: int, agents: int, new: int, updated: int
+) -> dict[str, Any]:
     engine = get_engine(url)
     start = END - timedelta(days=SPAN_DAYS)
     began = time.monotonic()
@@ -306,16 +312,28 @@ def _bench(url: str, store: str, tickets: int, agents: int, new: int) -> dict[st
     print(f"[{store}] full rebuild: {full['seconds']:.1f}s, peak RSS {full['rss_mb']:.0f} MB",
           flush=True)  # fmt: skip
 
-    # one night's work: new tickets synced (and tagged) after the last profile run
+    # one night's work: new tickets synced (and tagged) after the last profile run, and
+    # optionally older tickets of the last 60 days synced again (they changed: solved, rated)
     night = END + timedelta(days=1)
     load(engine, generate(tickets + 1, new, agents, 8, END, 1.0))
     with engine.begin() as conn:
         conn.exec_driver_sql(
             f"UPDATE tickets SET synced_at = '{_stamp(night)}' WHERE id > {tickets}"  # noqa: S608
         )
+        if updated:
+            # ids follow creation time: the last 60 days' tickets, every step-th of them
+            recent = round(tickets * 60 / SPAN_DAYS)
+            step = max(1, recent // updated)
+            conn.exec_driver_sql(
+                f"UPDATE tickets SET synced_at = '{_stamp(night)}' "  # noqa: S608
+                f"WHERE id > {tickets - recent} AND id <= {tickets} AND mod(id, {step}) = 0"
+            )
     mark_tagged(engine, night, first=False)
     incremental = run_child(url, False, night)
-    print(f"[{store}] incremental after {new:,} new tickets: {incremental['seconds']:.2f}s, "
+    again = f" and {updated:,} changed ones" if updated else ""
+    print(f"[{store}] incremental after {new:,} new tickets{again}: "
+          f"{incremental['seconds']:.2f}s ({incremental['result']['tickets_changed']:,} tickets "
+          f"changed, {incremental['result']['months_summed']} months summed again), "
           f"peak RSS {incremental['rss_mb']:.0f} MB", flush=True)  # fmt: skip
     dispose_engines()
     return {
@@ -327,6 +345,9 @@ def _bench(url: str, store: str, tickets: int, agents: int, new: int) -> dict[st
         "full_rss_mb": round(full["rss_mb"]),
         "full_months": full["result"]["months_summed"],
         "new_tickets": new,
+        "updated_tickets": updated,
+        "incremental_tickets_changed": incremental["result"]["tickets_changed"],
+        "incremental_months": incremental["result"]["months_summed"],
         "incremental_s": round(incremental["seconds"], 2),
         "incremental_rss_mb": round(incremental["rss_mb"]),
         "incremental_full": incremental["result"]["full"],
@@ -338,6 +359,12 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=300)
     parser.add_argument("--new", type=int, default=5_000, help="tickets of the nightly update")
+    parser.add_argument(
+        "--updated",
+        type=int,
+        default=0,
+        help="older tickets (created in the last 60 days) also synced again that night",
+    )
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
@@ -347,7 +374,7 @@ def main() -> None:
         child(args.child, args.full, args.as_of)
         return
     results = [
-        bench_store(store.strip(), args.tickets, args.agents, args.new)
+        bench_store(store.strip(), args.tickets, args.agents, args.new, args.updated)
         for store in args.stores.split(",")
         if store.strip()
     ]
