@@ -9,6 +9,7 @@ from worker.cli import db, reports, rules
 from worker.cli import triage as triage_cli
 from worker.cli.common import console, load_settings, print_json
 from worker.cli.demo import demo
+from worker.cli.pipeline import pipeline
 from worker.cli.sandbox import sandbox
 from worker.cli.status import status
 from worker.cli.sync import sync
@@ -31,6 +32,7 @@ def _setup() -> None:
 app.add_typer(db.app, name="db")
 app.add_typer(rules.app, name="rules")
 app.command("sync")(sync)
+app.command("pipeline")(pipeline)
 app.command("retag")(rules.retag)
 app.command("sandbox")(sandbox)
 app.command("status")(status)
