@@ -46,16 +46,17 @@ def worker_command(
 
 def start_worker(env: dict[str, str], cwd: Path, name: str) -> subprocess.Popen[bytes]:
     """Its log goes to `cwd/NAME.log` (`worker_logs` prints them when a test fails)."""
-    log = (cwd / f"{name}.log").open("ab")
-    # Its own process group, so a test can SIGKILL the worker with every child it forked.
-    return subprocess.Popen(
-        worker_command(name, loglevel="INFO"),
-        env={**os.environ, **env},
-        cwd=cwd,
-        start_new_session=True,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The child writes to its own copy of the file handle; ours closes when Popen is done.
+    with (cwd / f"{name}.log").open("ab") as log:
+        # Its own process group, so a test can SIGKILL the worker with every child it forked.
+        return subprocess.Popen(
+            worker_command(name, loglevel="INFO"),
+            env={**os.environ, **env},
+            cwd=cwd,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def worker_logs(cwd: Path, tail: int = 60) -> str:
@@ -109,6 +110,19 @@ def start_pipeline(app: Any, timeout: float = 60) -> dict[str, Any]:
         timeout=timeout
     )
     return started
+
+
+def queue_pipeline_from_shell(env: dict[str, str], cwd: Path) -> None:
+    """Queue a nightly run the way ops do by hand (`celery call`), so this process holds no
+    broker or result connection of its own (a test that stops Redis must not trip on one)."""
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "worker", "call", "worker.tasks.run_pipeline"],
+        env={**os.environ, **env},
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=60,
+    )
 
 
 def wait_for_pipeline(app: Any, started: dict[str, Any], timeout: float = 240) -> Any:
