@@ -167,6 +167,32 @@ class Settings(BaseSettings):
             raise ValueError(f"must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
         return level
 
+    @field_validator("sync_start")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value:
+            from datetime import date
+
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"must be a date like 2026-01-31, got {value!r}") from None
+        return value
+
+    @field_validator("celery_broker_url")
+    @classmethod
+    def _redis_broker(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "redis+socket://")):
+            raise ValueError(f"must be a Redis URL (redis://host:6379/0), got {value!r}")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in value:
+            raise ValueError(f"must be an email address, got {value!r}")
+        return value
+
     @field_validator("pipeline_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
