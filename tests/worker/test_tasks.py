@@ -13,11 +13,10 @@ import pytest
 import redis
 
 from integrations.sandbox import SandboxConfig, start_sandbox
+from tests.helpers.celery_workers import BROKER, running_workers
 from tests.helpers.sandbox import env_for
 from worker.storage.db import get_engine
 from worker.storage.stats import stored_counts
-
-BROKER = "redis://127.0.0.1:6379/11"
 
 
 @pytest.fixture
@@ -33,33 +32,8 @@ def celery_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def celery_worker(celery_env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {**os.environ, **celery_env}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker",
-            "worker",
-            "-Q",
-            "default,sync,triage",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
+    with running_workers(celery_env, tmp_path, 1):
         yield celery_env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.slow
@@ -85,8 +59,26 @@ def test_task_names_are_stable() -> None:
     import worker.tasks  # noqa: F401 - registers the tasks
     from worker.celery_app import app
 
-    assert "worker.tasks.sync_zendesk" in app.tasks
-    assert app.tasks["worker.tasks.sync_zendesk"].queue == "sync"
+    queues = {
+        "worker.tasks.sync_zendesk": "sync",
+        "worker.tasks.tag_work": "default",
+        "worker.tasks.update_profiles": "default",
+        "worker.tasks.send_reports": "default",
+        "worker.tasks.run_pipeline": "sync",
+        "worker.tasks.triage_ticket": "triage",
+        "worker.tasks.triage_new_tickets": "triage",
+        "worker.tasks.push_skills": "default",
+        "worker.pipeline.sync": "sync",
+        "worker.pipeline.plan_tagging": "default",
+        "worker.pipeline.tag_span": "default",
+        "worker.pipeline.finish_tagging": "default",
+        "worker.pipeline.profiles": "default",
+        "worker.pipeline.reports": "default",
+    }
+    ours = {name: task.queue for name, task in app.tasks.items() if name.startswith("worker.")}
+    assert ours == queues
+    for name in queues:
+        assert app.tasks[name].acks_late, name
 
 
 def test_nightly_sync_is_scheduled_with_an_expiry() -> None:
