@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Run the whole job on embedded defaults: a sandbox Zendesk, synced into SQLite.
+## Run the whole job on embedded defaults: sandbox Zendesk -> SQLite -> tags, profiles, reports.
 demo: $(STAMP)
 	$(BIN)/expertise demo
 
