@@ -46,6 +46,8 @@ def replace_batch(
                 where.append(column <= last)
         conn.execute(delete(table).where(*where))
 
+    if conn.dialect.name == "sqlite":
+        return _sqlite_insert(conn, tagged, version, now)
     tags = [
         (
             t.ticket_id,
@@ -64,11 +66,8 @@ def replace_batch(
         for p in t.parts
         for area, share in t.areas
     ]
-    if conn.dialect.name == "sqlite":
-        _sqlite_insert(conn, tags, items)
-    else:
-        _insert(conn, TicketTagRow, TAG_COLUMNS, tags)
-        _insert(conn, WorkItemRow, ITEM_COLUMNS, items)
+    _insert(conn, TicketTagRow, TAG_COLUMNS, tags)
+    _insert(conn, WorkItemRow, ITEM_COLUMNS, items)
     return len(items)
 
 
@@ -110,23 +109,35 @@ def _stamp(value: Any) -> Any:
     return value.isoformat(" ") if isinstance(value, datetime) else value
 
 
-def _sqlite_insert(
-    conn: Connection, tags: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
-) -> None:
-    """The driver's executemany on plain tuples, inside the same transaction: per-row
-    parameter processing would cost more than SQLite's insert itself."""
+def _sqlite_insert(conn: Connection, tagged: Sequence[Tagged], version: str, now: datetime) -> int:
+    """The driver's executemany on plain tuples, built in their final form in one pass and
+    inside the same transaction: per-row parameter processing would cost more than SQLite's
+    insert itself. Returns the work items written."""
+    tagged_at = _stamp(now)
+    tags = [
+        (
+            t.ticket_id,
+            t.areas[0][0],
+            json.dumps([list(a) for a in t.areas]) if len(t.areas) > 1 else None,
+            t.score,
+            t.tier,
+            version,
+            tagged_at,
+        )
+        for t in tagged
+    ]
+    # the reader hands SQLite's stored times over as text, written back as they are
+    items = [
+        (t.ticket_id, p.agent_id, p.role, area, share, t.score, t.tier, p.weight, at, version)
+        for t in tagged
+        for p in t.parts
+        for at in (p.at if p.at.__class__ is str else _stamp(p.at),)
+        for area, share in t.areas
+    ]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(
-            _INSERT_TAG,
-            [
-                (i, a, None if s is None else json.dumps(s), sc, ti, v, _stamp(at))
-                for i, a, s, sc, ti, v, at in tags
-            ],
-        )
-        cursor.executemany(
-            _INSERT_ITEM,
-            [(*row[:8], _stamp(row[8]), row[9]) for row in items],
-        )
+        cursor.executemany(_INSERT_TAG, tags)
+        cursor.executemany(_INSERT_ITEM, items)
     finally:
         cursor.close()
+    return len(items)
