@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from worker.rules.areas import compile_field
@@ -38,7 +39,16 @@ class TextValue:
 
 
 class CompiledFeature:
-    __slots__ = ("condition", "get", "known_at_creation", "name", "points", "source", "test")
+    __slots__ = (
+        "check",
+        "condition",
+        "get",
+        "known_at_creation",
+        "name",
+        "points",
+        "source",
+        "test",
+    )
 
     def __init__(
         self,
@@ -53,6 +63,8 @@ class CompiledFeature:
         self.known_at_creation = feature.known_at_creation
         self.get = _getter(feature, directory, lexicon, note)
         self.test = _test(feature.when, SOURCES[feature.source].kind, lexicon)
+        # test(get(facts)) in one call, for scoring
+        self.check = _check(feature, self.get, self.test, lexicon)
         self.condition = describe(feature.when)
 
     def trace(self, facts: Facts) -> FeatureTrace:
@@ -79,9 +91,9 @@ class Scorer:
     ) -> None:
         self.features = tuple(CompiledFeature(f, directory, lexicon, note) for f in rules.features)
         # features worth 0 points change no score: explain shows them, scoring skips them
-        self._all = tuple((f.get, f.test, f.points) for f in self.features if f.points)
+        self._all = tuple((f.check, f.points) for f in self.features if f.points)
         self._creation = tuple(
-            (f.get, f.test, f.points) for f in self.features if f.known_at_creation and f.points
+            (f.check, f.points) for f in self.features if f.known_at_creation and f.points
         )
         self.tier_names = {t.tier: t.name for t in rules.tiers}
         self.tier2 = rules.tiers[1].min_score or 0
@@ -89,8 +101,8 @@ class Scorer:
 
     def score(self, facts: Facts, *, at_creation: bool = False) -> int:
         total = 0
-        for get, test, points in self._creation if at_creation else self._all:
-            if test(get(facts)):
+        for check, points in self._creation if at_creation else self._all:
+            if check(facts):
                 total += points
         return total
 
@@ -115,6 +127,42 @@ def _getter(
     if kind is Kind.TEXT:
         return lambda facts: TextValue(facts.text(source), lexicon.hits(facts, source))
     return lambda facts: getattr(facts, source)
+
+
+Check = Callable[[Facts], bool]
+
+
+def _check(feature: Feature, get: Callable[[Facts], Any], test: Test, lexicon: Lexicon) -> Check:
+    """`test(get(facts))`, with the common single-condition features fused into one cheap
+    predicate (scoring runs every feature on every ticket of a re-tag); each holds exactly
+    when the general form does."""
+    when = feature.when
+    given = when.model_dump(exclude_none=True)
+    source = feature.source
+    kind = SOURCES[source].kind
+    if len(given) != 1 or source == "custom_field":
+        return lambda facts: test(get(facts))
+    ((op, limit),) = given.items()
+    if kind is Kind.NUMBER and op in _FUSED_BOUNDS:
+        return _FUSED_BOUNDS[op](attrgetter(source), limit)
+    if kind is Kind.TAGS and op == "any":
+        any_of = frozenset(t.lower() for t in limit)
+        return lambda facts: not any_of.isdisjoint(facts.tags)
+    if kind is Kind.TEXT and op == "keywords":
+        # the keyword hits alone decide: no need to build the TextValue
+        keys = KeywordSet.compile(limit, lexicon).keys
+        hits = lexicon.hits
+        return lambda facts: not keys.isdisjoint(hits(facts, source))
+    return lambda facts: test(get(facts))
+
+
+_FUSED_BOUNDS: dict[str, Callable[[Any, float], Check]] = {
+    "gt": lambda get, x: lambda facts: (v := get(facts)) is not None and v > x,
+    "gte": lambda get, x: lambda facts: (v := get(facts)) is not None and v >= x,
+    "lt": lambda get, x: lambda facts: (v := get(facts)) is not None and v < x,
+    "lte": lambda get, x: lambda facts: (v := get(facts)) is not None and v <= x,
+    "eq": lambda get, x: lambda facts: (v := get(facts)) is not None and v == x,
+}
 
 
 def _test(when: Condition, kind: Kind, lexicon: Lexicon) -> Test:

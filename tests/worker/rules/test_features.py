@@ -33,12 +33,19 @@ def scorer(tmp_path: Path, feature: str) -> CompiledRules:
     return compile_rules(load_rules(rules_dir), DIRECTORY)
 
 
-def score(rules: CompiledRules, **values: Any) -> int:
+def facts_of(**values: Any) -> Facts:
     facts = Facts(1, **{k: v for k, v in values.items() if k in _INIT})
     for key, value in values.items():
         if key not in _INIT:
             setattr(facts, key, value)
-    return rules.scorer.score(facts)
+    return facts
+
+
+def score(rules: CompiledRules, **values: Any) -> int:
+    scored = rules.scorer.score(facts_of(**values))
+    # scoring's fused predicates agree with explain's general form, test(get(facts))
+    assert scored == sum(t.points for t in rules.scorer.trace(facts_of(**values)))
+    return scored
 
 
 _INIT = {
