@@ -35,9 +35,9 @@ class Lexicon:
         self._keywords: dict[str, Keyword] = {}
         self._frozen = False
         self._exact: dict[bytes, str] = {}
-        self._exact_keys: frozenset[bytes] = frozenset()
         self._phrases: dict[bytes, list[tuple[bytes, str]]] = {}
-        self._phrase_keys: frozenset[bytes] = frozenset()
+        # every whole word that is a keyword or starts a phrase: one set test per text
+        self._words: frozenset[bytes] = frozenset()
         self._prefix_re: re.Pattern[bytes] | None = None
         self._prefix_of: dict[bytes, tuple[str, ...]] = {}
 
@@ -64,9 +64,8 @@ class Lexicon:
                 # the first word is whole either way, so it selects the phrases to test
                 needle = b" " + b" ".join(kw.tokens) + (b"" if kw.prefix else b" ")
                 phrases[kw.tokens[0]].append((needle, key))
-        self._exact_keys = frozenset(self._exact)
         self._phrases = dict(phrases)
-        self._phrase_keys = frozenset(self._phrases)
+        self._words = frozenset(self._exact).union(self._phrases)
         if prefixes:
             # longest first, so a match is the longest prefix; shorter ones are added below.
             # Escaped literals only: no pattern here can backtrack badly.
@@ -78,12 +77,16 @@ class Lexicon:
 
     def find(self, text: Text) -> frozenset[str]:
         """The keys of every keyword present in `text`."""
-        tokens = text.tokens
-        exact = self._exact
-        found = [exact[w] for w in self._exact_keys.intersection(tokens)]
-        for first in self._phrase_keys.intersection(tokens):
-            joined = text.joined
-            found += [key for needle, key in self._phrases[first] if needle in joined]
+        exact, phrases = self._exact, self._phrases
+        found: list[str] = []
+        for word in self._words.intersection(text.tokens):
+            key = exact.get(word)
+            if key is not None:
+                found.append(key)
+            candidates = phrases.get(word)
+            if candidates is not None:
+                joined = text.joined
+                found += [key for needle, key in candidates if needle in joined]
         if self._prefix_re is not None:
             for match in self._prefix_re.findall(text.spaced):
                 found += self._prefix_of[match]
