@@ -7,7 +7,7 @@ from rich.table import Table
 
 from worker.cli.common import console, load_settings, open_engine, print_json
 from worker.status import read_status
-from worker.sync.cursors import utcnow
+from worker.storage.clock import utcnow
 
 _STYLE = {"ok": "green", "failed": "bold red", "running": "yellow", "interrupted": "yellow"}
 _SHOWN_COUNTS = ("tickets_upserted", "touches", "tickets_tagged", "work_items", "api_requests")

@@ -8,7 +8,7 @@ import socket
 from integrations.smtp import Message, SmtpError, send
 from worker.mail import sender_address, smtp_server
 from worker.settings import Settings, SettingsError
-from worker.sync.cursors import utcnow
+from worker.storage.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from worker.pipeline import alerts, stages
 from worker.pipeline.lock import PipelineLock
 from worker.settings import Settings
 from worker.storage.db import get_engine
-from worker.sync.stage_runs import describe_error
+from worker.storage.stage_runs import describe_error
 from worker.tagging.plan import BatchCounts, TagPlan, fail_tagging, finish_tagging, plan_tagging
 from worker.tagging.plan import tag_span as tag_one_span
 

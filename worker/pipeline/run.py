@@ -10,7 +10,7 @@ from typing import Any
 from worker.pipeline import alerts, flow, stages
 from worker.pipeline.lock import PipelineLock
 from worker.settings import Settings
-from worker.sync.stage_runs import describe_error
+from worker.storage.stage_runs import describe_error
 
 log = logging.getLogger(__name__)
 

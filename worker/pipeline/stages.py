@@ -41,7 +41,7 @@ def reports_stage(settings: Settings) -> dict[str, Any]:
     """Write every report into REPORTS_DIR and email it to the configured recipients."""
     from worker.reports.build import write_reports
     from worker.reports.deliver import email_reports
-    from worker.sync.stage_runs import record_stage_run
+    from worker.storage.stage_runs import record_stage_run
 
     engine = get_engine(settings.database_url)
     with record_stage_run(engine, "reports") as run:

@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 from worker.profiles import derived, months, sql, state, totals
 from worker.profiles.rulefiles import load_profile_rules
 from worker.settings import Settings, get_settings
-from worker.sync.stage_runs import record_stage_run
+from worker.storage.clock import utcnow
+from worker.storage.stage_runs import record_stage_run
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def update_profiles(
     """
     began = time.monotonic()
     half_life = settings.profile_half_life_days
-    when = as_of if as_of is not None else state.utcnow()
+    when = as_of if as_of is not None else utcnow()
     with record_stage_run(engine, "profiles") as run, engine.begin() as conn:
         # inside the stage run, so broken rule files leave a failed run behind
         rules = load_profile_rules(rules_dir if rules_dir is not None else settings.rules_dir)

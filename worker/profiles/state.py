@@ -4,10 +4,11 @@ run, next to tagging's own."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
+from worker.storage.clock import utcnow
 from worker.storage.profile_tables import ProfileStateRow
 from worker.storage.work_items import TaggingStateRow
 
@@ -15,10 +16,6 @@ STATE_ID = 1
 # Anchored sums grow by 2^(elapsed / half-life); past this many half-lives since the anchor
 # a full rebuild re-anchors them before float precision could suffer.
 MAX_HALF_LIVES_FROM_ANCHOR = 30
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from sqlalchemy import Engine
 from worker.profiles.evidence import example_tickets
 from worker.profiles.read import Profiles, load_profiles
 from worker.profiles.rulefiles import ProfileRules, load_profile_rules
-from worker.profiles.state import utcnow
 from worker.reports.candidates import CandidatesReport, build_candidates
 from worker.reports.coverage import CoverageReport, build_coverage
 from worker.reports.html import render_html
 from worker.reports.specialization import SpecializationReport, build_specialization
 from worker.reports.tabular import write_csv, write_json
 from worker.settings import Settings, SettingsError
+from worker.storage.clock import utcnow
 
 KINDS = ("specialization", "coverage", "candidates")
 FORMATS = ("html", "csv", "json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,16 +20,13 @@ from sqlalchemy.orm import Session
 
 from worker.rules.errors import RuleError, RulesInvalid
 from worker.rules.load import RuleSet, check_rules, rules_from_sources
+from worker.storage.clock import utcnow
 from worker.storage.db import session_scope
 from worker.storage.work_items import RuleVersionRow, TaggingStateRow
 
 log = logging.getLogger(__name__)
 
 STATE_ID = 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from worker.storage.clock import utcnow
 from worker.storage.models import SyncCursorRow
 from worker.storage.upsert import upsert
 
@@ -67,8 +67,3 @@ def restart_all(session: Session, start_time: int) -> None:
 
 def all_positions(session: Session) -> dict[str, str]:
     return {row.stream: row.position for row in session.scalars(select(SyncCursorRow))}
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the way every time is stored."""
-    return datetime.now(UTC).replace(tzinfo=None)

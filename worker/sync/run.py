@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from integrations.zendesk.client import ZendeskClient
 from integrations.zendesk.records import Page, Skipped, Ticket, TouchEvent, TouchKind, User
 from worker.settings import Settings, SettingsError
+from worker.storage.clock import utcnow
 from worker.storage.db import session_scope
 from worker.storage.models import (
     AgentRow,
@@ -30,10 +31,10 @@ from worker.storage.models import (
     TicketRow,
     TouchRow,
 )
+from worker.storage.stage_runs import record_stage_run
 from worker.storage.upsert import upsert
 from worker.sync import cursors
 from worker.sync.rows import agent_row, field_row, group_row, ticket_row, touch_row
-from worker.sync.stage_runs import record_stage_run
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ def _sync_tickets(
     progress.stream_started(cursors.TICKETS, resume.start_time or first_start, int(time.time()))
     pages = client.ticket_pages(cursor=resume.cursor, start_time=resume.start_time)
     for page in pages:
-        now = cursors.utcnow()
+        now = utcnow()
         tickets: list[Ticket] = page.records
         with session_scope(engine) as session:
             rows = [ticket_row(t, store_text=settings.store_text, now=now) for t in tickets]
@@ -247,9 +248,7 @@ def _sync_ticket_events(
             ticket_ids = sorted({e.ticket_id for e in touches})
             if ticket_ids:
                 session.execute(
-                    update(TicketRow)
-                    .where(TicketRow.id.in_(ticket_ids))
-                    .values(synced_at=cursors.utcnow())
+                    update(TicketRow).where(TicketRow.id.in_(ticket_ids)).values(synced_at=utcnow())
                 )
             _commit_page(session, cursors.TICKET_EVENTS, page, result)
         progress.page_done(
@@ -286,7 +285,7 @@ def _store_skipped(session: Session, skipped: Iterable[Skipped]) -> None:
                 "record_key": key,
                 "record_id": s.record_id,
                 "reason": s.reason[:2000],
-                "at": cursors.utcnow(),
+                "at": utcnow(),
             }
         )
     upsert(session, SkippedRecordRow, rows, key=("stream", "record_key"))

@@ -22,15 +22,16 @@ from typing import Any
 from sqlalchemy import Engine, delete, update
 
 from worker.rules.compiled import compile_rules
-from worker.rules.store import rules_in_force, state, stored_version, utcnow
+from worker.rules.store import rules_in_force, state, stored_version
+from worker.storage.clock import utcnow
 from worker.storage.db import session_scope
-from worker.storage.work_items import TaggingStateRow, TicketTagRow, WorkItemRow
-from worker.sync.stage_runs import (
+from worker.storage.stage_runs import (
     StageRun,
     describe_error,
     finish_stage_run,
     start_stage_run,
 )
+from worker.storage.work_items import TaggingStateRow, TicketTagRow, WorkItemRow
 from worker.tagging import reader
 from worker.tagging.reader import Batch
 from worker.tagging.tagger import Tagged, Tagger

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, update
 
+from worker.storage.clock import utcnow
 from worker.storage.db import session_scope
 from worker.storage.models import StageRunRow
-from worker.sync.cursors import utcnow
 
 
 @dataclass
