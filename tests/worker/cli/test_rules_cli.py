@@ -107,7 +107,7 @@ def test_backtest(stored: Desk, rules_dir: Path, tmp_path: Path) -> None:
 
 def test_retag(stored: Desk, rules_dir: Path, engine: Engine) -> None:
     from worker.status import read_status
-    from worker.sync.cursors import utcnow
+    from worker.storage.clock import utcnow
 
     result = runner.invoke(cli(), ["retag", "--json"])
     assert result.exit_code == 0, result.output

@@ -20,8 +20,8 @@ from tests.helpers.celery_workers import (
 from tests.helpers.pipeline_snapshot import differences, pipeline_snapshot
 from tests.helpers.sandbox import env_for
 from worker.status import read_status
+from worker.storage.clock import utcnow
 from worker.storage.db import dispose_engines, get_engine
-from worker.sync.cursors import utcnow
 
 DESK = SandboxConfig(seed=4, agents=12, tickets=500, months=4, rate_limits=False)
 

@@ -13,8 +13,8 @@ from tests.helpers.sandbox import settings_for
 from worker.pipeline.lock import AlreadyRunning, PipelineLock
 from worker.pipeline.run import run_pipeline
 from worker.status import read_status
+from worker.storage.clock import utcnow
 from worker.storage.db import get_engine
-from worker.sync.cursors import utcnow
 
 RULES = Path(__file__).resolve().parents[3] / "rules"
 
