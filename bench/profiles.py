@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine  # noqa: E402
 
 from worker.storage.db import dispose_engines, get_engine  # noqa: E402
+from worker.tagging.writer import ITEM_COLUMNS, TAG_COLUMNS  # noqa: E402
 
 # Late in a month: the nightly run sums again the whole month its tickets were created in,
 # so the night's tickets land in a month that already holds ~27 days of work (the costly
@@ -75,19 +76,6 @@ TICKET_COLUMNS = (
     "solved_at",
     "synced_at",
 )
-ITEM_COLUMNS = (
-    "ticket_id",
-    "agent_id",
-    "role",
-    "area",
-    "area_weight",
-    "score",
-    "tier",
-    "weight",
-    "at",
-    "rules_version",
-)
-TAG_COLUMNS = ("ticket_id", "area", "areas", "score", "tier", "rules_version", "tagged_at")
 Row = tuple[Any, ...]
 
 

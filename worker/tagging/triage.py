@@ -25,10 +25,10 @@ class NewTicketTags:
     features: list[FeatureTrace]
 
 
-def classify_new_ticket(rules: CompiledRules, ticket: Mapping[str, Any]) -> NewTicketTags:
+def new_ticket_facts(ticket: Mapping[str, Any]) -> Facts:
     """`ticket` holds Zendesk ticket fields: subject, description, tags, custom_fields
     ({field id: value}), priority, type, channel, group_id, brand_id, form_id."""
-    facts = Facts(
+    return Facts(
         int(ticket.get("id") or 0),
         subject=ticket.get("subject"),
         description=ticket.get("description"),
@@ -42,6 +42,11 @@ def classify_new_ticket(rules: CompiledRules, ticket: Mapping[str, Any]) -> NewT
         brand_id=ticket.get("brand_id"),
         form_id=ticket.get("form_id"),
     )
+
+
+def classify_new_ticket(rules: CompiledRules, ticket: Mapping[str, Any]) -> NewTicketTags:
+    """Area, creation-time score and tier of a new ticket (fields as `new_ticket_facts`)."""
+    facts = new_ticket_facts(ticket)
     areas = rules.areas.classify(facts)
     facts.area = areas[0][0]
     score = rules.scorer.score(facts, at_creation=True)

@@ -11,8 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from worker.rules.compiled import CompiledRules
-from worker.rules.facts import Facts
-from worker.tagging.triage import classify_new_ticket
+from worker.tagging.triage import classify_new_ticket, new_ticket_facts
 from worker.triage.config import TriageFile
 from worker.triage.expertise import Expertise, dominant_tier
 from worker.triage.rank import PassedOver, Pool, Ranked, pool_for, rank
@@ -128,28 +127,10 @@ class TriageContext:
         compiled = next((a for a in classifier.areas if a.key == area), None)
         if compiled is None:
             return "matched"
-        trace = compiled.trace(facts_of(ticket), classifier.multi)
+        trace = compiled.trace(new_ticket_facts(ticket), classifier.multi)
         matched = [
             "; ".join(c.why for c in matcher.conditions)
             for matcher in trace.when
             if matcher.matched
         ]
         return "matched: " + " | ".join(matched) if matched else "matched"
-
-
-def facts_of(ticket: Mapping[str, Any]) -> Facts:
-    """A new ticket's facts, the way `classify_new_ticket` sees them."""
-    return Facts(
-        int(ticket.get("id") or 0),
-        subject=ticket.get("subject"),
-        description=ticket.get("description"),
-        tags=ticket.get("tags") or (),
-        custom_fields={str(k): v for k, v in (ticket.get("custom_fields") or {}).items()},
-        status=ticket.get("status"),
-        priority=ticket.get("priority"),
-        type=ticket.get("type"),
-        channel=ticket.get("channel"),
-        group_id=ticket.get("group_id"),
-        brand_id=ticket.get("brand_id"),
-        form_id=ticket.get("form_id"),
-    )
