@@ -161,13 +161,28 @@ class ZendeskHttp:
         endpoint = endpoint_name(path)
         governor = self.governors[bucket_for(path)]
         url = self.base_url + path
+        return self._with_retries(
+            "GET", path, governor, lambda: self._attempt(url, path, endpoint, params, governor)
+        )
+
+    def _with_retries(
+        self,
+        method: str,
+        path: str,
+        governor: RateGovernor,
+        attempt_once: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Pace, then call `attempt_once` until it answers, retrying each `_Transient` with
+        jittered exponential backoff (or the server's Retry-After) until give_up_after_s.
+        Reads and writes share it; a write decides in its attempt what may be retried."""
+        endpoint = endpoint_name(path)
         failing_since: float | None = None
         attempt = 0
         while True:
             self._pace(governor)
             started = self._clock.now()
             try:
-                return self._attempt(url, path, endpoint, params, governor)
+                return attempt_once()
             except _Transient as e:
                 failure = e
             if failing_since is None:
@@ -183,12 +198,12 @@ class ZendeskHttp:
                     wait = max(wait, failure.retry_after)
             if failed_for + wait > self._give_up_after:
                 raise ZendeskGaveUp(
-                    f"gave up on GET {path}: it kept failing for {failed_for:.1f}s over "
+                    f"gave up on {method} {path}: it kept failing for {failed_for:.1f}s over "
                     f"{attempt + 1} attempts and another retry would pass "
                     f"give_up_after_s={self._give_up_after:g}; last error: {last_error}",
                     endpoint=endpoint,
                 )
-            log.info("GET %s failed (%s); retrying in %.1fs", path, last_error, wait)
+            log.info("%s %s failed (%s); retrying in %.1fs", method, path, last_error, wait)
             if isinstance(failure, _RateLimited):
                 self.stats.rate_limit_wait_s += wait
                 self._notify(wait, f"Zendesk rate limit (429) on {endpoint}")

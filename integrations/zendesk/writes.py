@@ -20,16 +20,16 @@ import requests
 from pydantic import SecretStr
 
 from integrations.zendesk import parse
-from integrations.zendesk.errors import ZendeskAuthError, ZendeskError, ZendeskGaveUp
+from integrations.zendesk.errors import ZendeskAuthError, ZendeskError
 from integrations.zendesk.http import (
     _TRANSIENT_EXCEPTIONS,
-    BACKOFF_BASE_S,
-    BACKOFF_CAP_S,
     DEFAULT_RETRY_AFTER_S,
     ClientStats,
     TokenAuth,
     ZendeskHttp,
+    _RateLimited,
     _retry_after,
+    _Transient,
     endpoint_name,
 )
 from integrations.zendesk.ratelimit import Clock, bucket_for
@@ -49,13 +49,6 @@ class TicketSnapshot:
     updated_stamp: str
 
 
-class _Retry(Exception):
-    def __init__(self, message: str, wait: float | None, rate_limited: bool) -> None:
-        super().__init__(message)
-        self.wait = wait
-        self.rate_limited = rate_limited
-
-
 class WriteHttp(ZendeskHttp):
     """`ZendeskHttp` (GETs) plus JSON sends, sharing its session, governors and stats."""
 
@@ -71,38 +64,12 @@ class WriteHttp(ZendeskHttp):
         endpoint = endpoint_name(path)
         governor = self.governors[bucket_for(path)]
         data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        failing_since: float | None = None
-        attempt = 0
-        while True:
-            self._pace(governor)
-            started = self._clock.now()
-            try:
-                return self._send(method, path, endpoint, data, governor, idempotent)
-            except _Retry as e:
-                failure = e
-            if failing_since is None:
-                failing_since = started
-            failed_for = self._clock.now() - failing_since
-            if failure.rate_limited:
-                wait = failure.wait if failure.wait is not None else DEFAULT_RETRY_AFTER_S
-            else:
-                self.stats.transient_errors += 1
-                wait = self._rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
-                if failure.wait is not None:
-                    wait = max(wait, failure.wait)
-            if failed_for + wait > self._give_up_after:
-                raise ZendeskGaveUp(
-                    f"gave up on {method} {path}: it kept failing for {failed_for:.1f}s over "
-                    f"{attempt + 1} attempts; last error: {failure}",
-                    endpoint=endpoint,
-                )
-            log.info("%s %s failed (%s); retrying in %.1fs", method, path, failure, wait)
-            if failure.rate_limited:
-                self.stats.rate_limit_wait_s += wait
-            self._notify(wait, f"retrying {method} {endpoint} after: {failure}")
-            self._clock.sleep(wait)
-            self.stats.retries += 1
-            attempt += 1
+        return self._with_retries(
+            method,
+            path,
+            governor,
+            lambda: self._send(method, path, endpoint, data, governor, idempotent),
+        )
 
     def _send(
         self,
@@ -130,7 +97,7 @@ class WriteHttp(ZendeskHttp):
             governor.record(None)
             message = self._auth.redact(f"{type(e).__name__}: {e}")
             if idempotent:
-                raise _Retry(message, None, rate_limited=False) from None
+                raise _Transient(message) from None
             raise ZendeskError(f"{what} failed: {message}{maybe_done}", endpoint=endpoint) from None
         except requests.RequestException as e:
             governor.record(None)
@@ -142,11 +109,12 @@ class WriteHttp(ZendeskHttp):
         governor.record(response.headers, refused=status == 429)
         if status == 429:
             self.stats.http_429 += 1
-            raise _Retry("HTTP 429 Too Many Requests", _retry_after(response.headers), True)
+            retry_after = _retry_after(response.headers)
+            raise _RateLimited(DEFAULT_RETRY_AFTER_S if retry_after is None else retry_after)
         if status >= 500:
             message = f"HTTP {status} {self._reason(response)}: {self._snippet(content)}"
             if idempotent:
-                raise _Retry(message, _retry_after(response.headers), rate_limited=False)
+                raise _Transient(message, retry_after=_retry_after(response.headers))
             raise ZendeskError(
                 f"{what} failed: {message}{maybe_done}", endpoint=endpoint, status=status
             )
