@@ -62,11 +62,6 @@ class ZendeskClient:
         rng: random.Random | None = None,
         session: requests.Session | None = None,
     ) -> None:
-        if not isinstance(token, SecretStr):
-            # A plain str would end up in reprs and tracebacks; refuse it early.
-            raise TypeError("token must be a pydantic SecretStr")
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         if not 1 <= page_size <= 1000:
             raise ValueError(f"page_size must be between 1 and 1000, got {page_size!r}")
         self.base_url = base_url.rstrip("/")

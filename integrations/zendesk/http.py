@@ -69,6 +69,9 @@ class TokenAuth(requests.auth.AuthBase):
     """HTTP Basic `{email}/token:{token}`; the header lives in a SecretStr so no repr shows it."""
 
     def __init__(self, email: str, token: SecretStr) -> None:
+        if not isinstance(token, SecretStr):
+            # A plain str would end up in reprs and tracebacks; refuse it early.
+            raise TypeError("token must be a pydantic SecretStr")
         raw = f"{email}/token:{token.get_secret_value()}".encode()
         self._header = SecretStr("Basic " + base64.b64encode(raw).decode("ascii"))
         self._secrets = tuple(
@@ -129,6 +132,8 @@ class ZendeskHttp:
         rng: random.Random | None = None,
         session: requests.Session | None = None,
     ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         if give_up_after_s <= 0:
             raise ValueError(f"give_up_after_s must be positive, got {give_up_after_s!r}")
         if timeout_s <= 0:

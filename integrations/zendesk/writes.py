@@ -174,10 +174,6 @@ class ZendeskWriter:
         rng: random.Random | None = None,
         session: requests.Session | None = None,
     ) -> None:
-        if not isinstance(token, SecretStr):
-            raise TypeError("token must be a pydantic SecretStr")
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.http = WriteHttp(
             self.base_url,
