@@ -35,7 +35,11 @@ from worker.storage.work_items import TaggingStateRow, TicketTagRow, WorkItemRow
 from worker.tagging import reader
 from worker.tagging.reader import Batch
 from worker.tagging.tagger import Tagged, Tagger
-from worker.tagging.writer import replace_batch
+from worker.tagging.writer import (
+    build_deferred_indexes,
+    drop_deferred_indexes,
+    replace_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +143,13 @@ def plan_tagging(
             since = None if whole else current.watermark
         for warning in compiled.warnings:
             log.warning("rules: %s", warning)
+        with engine.begin() as conn:
+            # a whole re-tag rewrites every row: its indexes are built once, by finish_tagging.
+            # Otherwise make sure they are there (a whole run that died left them dropped).
+            if whole:
+                drop_deferred_indexes(conn)
+            else:
+                build_deferred_indexes(conn)
         with engine.connect() as conn:
             total = reader.count_tickets(conn, since)
         spans = list(reader.spans(engine, since=since, size=batch_size))
@@ -277,6 +288,7 @@ def finish_tagging(engine: Engine, plan: TagPlan, counts: Iterable[BatchCounts])
             session.execute(
                 update(TaggingStateRow).where(TaggingStateRow.id == current.id).values(**values)
             )
+            build_deferred_indexes(session.connection())
         result.seconds = time.time() - plan.began
         run.counts = result.as_dict()
     except BaseException as exc:
@@ -289,3 +301,9 @@ def finish_tagging(engine: Engine, plan: TagPlan, counts: Iterable[BatchCounts])
 def fail_tagging(engine: Engine, plan: TagPlan, exc: BaseException) -> None:
     """Record that a run's batch failed; the watermark stays, so the next run redoes it."""
     finish_stage_run(engine, StageRun(id=plan.run_id), status="failed", error=describe_error(exc))
+    if plan.full:
+        try:
+            with engine.begin() as conn:
+                build_deferred_indexes(conn)
+        except Exception:  # the next run's plan builds them; the batch's error is what matters
+            log.warning("tagging: could not rebuild indexes after a failed run", exc_info=True)

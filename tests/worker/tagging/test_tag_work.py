@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from tests.worker.rules.ruleskit import AREAS, ATTRIBUTION, write_rules
 from tests.worker.tagging.desk import T0, TIER1, TIER2, Desk
@@ -15,7 +15,8 @@ from worker.rules import RulesInvalid
 from worker.storage.db import session_scope
 from worker.storage.models import StageRunRow
 from worker.storage.work_items import TaggingStateRow, TicketTagRow, WorkItemRow
-from worker.tagging import tag_work
+from worker.tagging import reader, tag_work
+from worker.tagging.plan import fail_tagging, finish_tagging, plan_tagging, tag_span
 
 END_USER = 999
 
@@ -250,3 +251,60 @@ def test_several_processes_tag_exactly_like_one(desk: Desk, engine: Engine, tmp_
         serial.tickets_tagged,
         serial.work_items,
     )
+
+
+def _agent_index(engine: Engine) -> bool:
+    return "ix_work_items_agent_id" in {
+        i["name"] for i in inspect(engine).get_indexes("work_items")
+    }
+
+
+def test_a_whole_retag_builds_the_agent_index_once_at_the_end(
+    desk: Desk, engine: Engine, tmp_path: Path
+) -> None:
+    rules = write_rules(tmp_path / "rules")
+    plan = plan_tagging(engine, rules, full=True)
+    assert not _agent_index(engine)  # dropped while the batches write
+    counts = [tag_span(engine, plan, span) for span in plan.spans]
+    finish_tagging(engine, plan, counts)
+    assert _agent_index(engine)
+    assert {i[0] for i in items(engine)} == {1, 2}
+
+
+def test_a_failed_whole_retag_gets_its_index_back(
+    desk: Desk, engine: Engine, tmp_path: Path
+) -> None:
+    rules = write_rules(tmp_path / "rules")
+    plan = plan_tagging(engine, rules, full=True)
+    fail_tagging(engine, plan, RuntimeError("a batch failed"))
+    assert _agent_index(engine)
+
+
+def test_the_next_run_rebuilds_an_index_a_dead_retag_left_dropped(
+    desk: Desk, engine: Engine, tmp_path: Path
+) -> None:
+    rules = write_rules(tmp_path / "rules")
+    tag_work(engine, rules)
+    plan_tagging(engine, rules, full=True)  # ... and the process dies before finishing
+    assert not _agent_index(engine)
+    result = tag_work(engine, rules)  # the nightly run: nothing changed
+    assert (result.full, result.tickets_tagged) == (False, 0)
+    assert _agent_index(engine)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 10])
+def test_spans_cover_every_ticket_once_in_ranges_of_at_most_size(engine: Engine, size: int) -> None:
+    desk = Desk(engine)
+    ids = [3, 4, 7, 8, 9, 15, 16, 40, 41, 42]
+    for n in ids:
+        desk.ticket(n, synced_at=T0 + timedelta(days=n % 3))
+    for since, wanted in (
+        (None, ids),
+        (T0, [n for n in ids if n % 3]),
+        (T0 + timedelta(days=5), []),
+    ):
+        spans = list(reader.spans(engine, since=since, size=size))
+        covered = [[n for n in wanted if (a is None or n > a) and n <= last] for a, last in spans]
+        assert [n for part in covered for n in part] == wanted
+        assert all(0 < len(part) <= size for part in covered)
+        assert [a for a, _ in spans] == [None, *[last for _, last in spans]][: len(spans)]
