@@ -147,15 +147,11 @@ class AreaClassifier:
         self._index = _Index(self.areas)
 
     def classify(self, facts: Facts) -> Areas:
-        matched = self._index.matched(facts, self.lexicon)
-        if not matched:
-            return self._single
         index = self._index
         if self.mode == "first_match":
-            for position in sorted({index.area_of[m] for m in matched}):
-                area = self.areas[position]
-                if not area.unless or not area.excluded(facts):
-                    return self._by_key[area.key]
+            return self._first_match(facts)
+        matched = index.matched(facts, self.lexicon)
+        if not matched:
             return self._single
         scores: dict[int, float] = {}
         for m in matched:
@@ -172,6 +168,21 @@ class AreaClassifier:
             best = min(scores, key=lambda p: (-scores[p], p))
             return self._by_key[self.areas[best].key]
         return self.shares([(self.areas[p].key, score) for p, score in sorted(scores.items())])
+
+    def _first_match(self, facts: Facts) -> Areas:
+        """Matchers are numbered in area order, so trying the candidates in number order
+        stops at the first area that matches; the others are never tested."""
+        index = self._index
+        direct, matchers, area_of = index.direct, index.matchers, index.area_of
+        excluded = -1
+        for m in sorted(index.candidates(facts, self.lexicon)):
+            position = area_of[m]
+            if position != excluded and (direct[m] or matchers[m].test(facts)):
+                area = self.areas[position]
+                if not area.unless or not area.excluded(facts):
+                    return self._by_key[area.key]
+                excluded = position
+        return self._single
 
     def classify_naive(self, facts: Facts) -> Areas:
         """The same result as `classify`, by testing every matcher of every area."""
@@ -250,7 +261,14 @@ class _Index:
             self.residual.append(number)
 
     def matched(self, facts: Facts, lexicon: Lexicon) -> set[int]:
-        found: set[int] = set()
+        """The matchers that hold."""
+        direct, matchers = self.direct, self.matchers
+        return {m for m in self.candidates(facts, lexicon) if direct[m] or matchers[m].test(facts)}
+
+    def candidates(self, facts: Facts, lexicon: Lexicon) -> set[int]:
+        """The matchers that may hold: those the ticket's values look up, and every matcher
+        the index cannot select (tested on every ticket)."""
+        found: set[int] = set(self.residual)
         tags = self.tags
         for tag in facts.tags:
             hit = tags.get(tag)
@@ -275,12 +293,7 @@ class _Index:
                 hit = by_keyword.get(keyword)
                 if hit is not None:
                     found.update(hit)
-        direct, matchers = self.direct, self.matchers
-        matched = {m for m in found if direct[m] or matchers[m].test(facts)}
-        for m in self.residual:
-            if matchers[m].test(facts):
-                matched.add(m)
-        return matched
+        return found
 
 
 def _key_condition(conditions: tuple[Condition, ...]) -> Condition | None:

@@ -10,7 +10,7 @@ from typing import Any
 from worker.rules.areas import compile_field
 from worker.rules.conditions import KeywordSet, field_values
 from worker.rules.directory import Directory
-from worker.rules.facts import Facts, Text
+from worker.rules.facts import Facts
 from worker.rules.lexicon import Lexicon
 from worker.rules.models import ComplexityFile, Condition, Feature
 from worker.rules.patterns import compile_pattern
@@ -34,7 +34,7 @@ class FeatureTrace:
 class TextValue:
     """A text source's value: the text, and the rule set's keywords found in it."""
 
-    text: Text
+    text: str
     hits: frozenset[str]
 
 
@@ -191,7 +191,7 @@ def _test(when: Condition, kind: Kind, lexicon: Lexicon) -> Test:
         tests.append(lambda v: not keys.isdisjoint(v.hits))
     if when.patterns:
         regexes = [compile_pattern(p) for p in when.patterns]
-        tests.append(lambda v: any(r.search(v.text.raw) is not None for r in regexes))
+        tests.append(lambda v: any(r.search(v.text) is not None for r in regexes))
     if len(tests) == 1:
         return tests[0]
     return lambda v: all(t(v) for t in tests)
@@ -237,7 +237,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "unknown"
     if isinstance(value, TextValue):
-        raw = value.text.raw.replace("\n", " ")
+        raw = value.text.replace("\n", " ")
         return repr(raw if len(raw) <= 60 else raw[:57] + "...")
     if isinstance(value, frozenset):
         return ", ".join(sorted(value)) or "none"

@@ -193,11 +193,11 @@ class Patterns:
         return cls(part, tuple((p, compile_pattern(p)) for p in patterns))
 
     def test(self, facts: Facts) -> bool:
-        raw = facts.text(self.part).raw
+        raw = facts.text(self.part)
         return any(regex.search(raw) is not None for _, regex in self.patterns)
 
     def why(self, facts: Facts) -> str:
-        raw = facts.text(self.part).raw
+        raw = facts.text(self.part)
         for shown, regex in self.patterns:
             match = regex.search(raw)
             if match is not None:

@@ -1,80 +1,20 @@
 """What rules look at: one ticket's facts, named like the sources in complexity.yaml.
 
 Tagging builds these from stored tickets and their touches; triage builds them from a new
-ticket, where only the facts known at creation are set. Text is normalised once per ticket
-and only when a keyword rule asks for it.
+ticket, where only the facts known at creation are set. The keywords in a text are found
+once per ticket and text part, and only when a keyword rule asks (see Lexicon.hits).
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-# Words are what lies between ASCII punctuation and white space, compared in lower case.
-# Working on UTF-8 bytes keeps this to a few C-speed passes per text: a re-tag normalises
-# millions of them.
-_SEPARATORS = bytes.maketrans(
-    (string.punctuation + string.whitespace).encode(),
-    b" " * len(string.punctuation + string.whitespace),
-)
-
-
-def spaced_of(text: str) -> bytes:
-    """The text in lower case with every separator turned into a space, after a space."""
-    return b" " + text.lower().encode("utf-8", "replace").translate(_SEPARATORS)
-
-
-def tokens_of(text: str) -> list[bytes]:
-    """The words of a text, as keywords and ticket texts are both compared."""
-    return spaced_of(text).split()
-
-
-class Text:
-    """One text normalised for keyword matching: its words, and (built on first use) the
-    words joined by single spaces and padded, so a phrase is one substring test."""
-
-    __slots__ = ("_joined", "_raw", "spaced", "tokens")
-
-    def __init__(self, spaced: bytes, tokens: list[bytes], raw: Any) -> None:
-        # each word follows a space here (maybe more than one): prefixes are found in it
-        self.spaced = spaced
-        self.tokens = tokens
-        self._joined: bytes | None = None
-        # the text itself, or a callable that makes it (the joined subject and description)
-        self._raw = raw
-
-    @classmethod
-    def of(cls, raw: str) -> Text:
-        spaced = spaced_of(raw)
-        return cls(spaced, spaced.split(), raw)
-
-    @classmethod
-    def both(cls, first: Text, second: Text) -> Text:
-        return cls(
-            first.spaced + second.spaced,
-            first.tokens + second.tokens,
-            lambda: f"{first.raw}\n{second.raw}",
-        )
-
-    @property
-    def joined(self) -> bytes:
-        if self._joined is None:
-            self._joined = b" " + b" ".join(self.tokens) + b" "
-        return self._joined
-
-    @property
-    def raw(self) -> str:
-        if callable(self._raw):
-            self._raw = self._raw()
-        raw: str = self._raw
-        return raw
 
 
 class Facts:
     __slots__ = (
         "_hits",
-        "_texts",
+        "_lexicon",
         "agent_wait_hours",
         "area",
         "assignee_id",
@@ -137,9 +77,9 @@ class Facts:
         self.assignee_id = assignee_id
         self.brand_id = brand_id
         self.form_id = form_id
-        self._texts: dict[str, Text] = {}
-        # keyword hits per text part, with the lexicon that found them
-        self._hits: dict[str, tuple[object, frozenset[str]]] = {}
+        # keyword hits per text part, found by `_lexicon` (see Lexicon.hits)
+        self._lexicon: object = None
+        self._hits: dict[str, frozenset[str]] = {}
         # set by whoever has the ticket's history; None means not known (e.g. at creation)
         self.replies: int | None = None
         self.reopens: int | None = None
@@ -160,22 +100,10 @@ class Facts:
         # set once areas.yaml has classified the ticket
         self.area: str | None = None
 
-    def text(self, part: str) -> Text:
-        """`subject`, `description` or `text` (both), normalised on first use."""
-        found = self._texts.get(part)
-        if found is None:
-            if part == "subject":
-                found = Text.of(self.subject)
-            elif part == "description":
-                found = Text.of(self.description)
-            else:
-                found = Text.both(self.text("subject"), self.text("description"))
-            self._texts[part] = found
-        return found
-
-    def hits(self, part: str, lexicon: object) -> frozenset[str] | None:
-        found = self._hits.get(part)
-        return found[1] if found is not None and found[0] is lexicon else None
-
-    def remember_hits(self, part: str, lexicon: object, hits: frozenset[str]) -> None:
-        self._hits[part] = (lexicon, hits)
+    def text(self, part: str) -> str:
+        """`subject`, `description` or `text` (both, on separate lines)."""
+        if part == "subject":
+            return self.subject
+        if part == "description":
+            return self.description
+        return f"{self.subject}\n{self.description}"
