@@ -33,10 +33,6 @@ class History:
     escalated_from: dict[int, Stamp] = field(default_factory=dict)
 
 
-def _by_time(touch: Touch) -> tuple[Stamp, int, int]:
-    return touch[0], touch[1], touch[2]
-
-
 def walk(
     touches: Sequence[Touch],
     *,
@@ -52,7 +48,8 @@ def walk(
     if not touches:
         history.max_group_tier = top
         return history
-    ordered = sorted(touches, key=_by_time)
+    # by (at, audit, id): a touch's id is unique, so tuple order never looks further
+    ordered = sorted(touches)
 
     # who held the ticket, and in which group, before the first recorded change
     assignee = final_assignee

@@ -31,10 +31,6 @@ class Tagged:
     parts: list[Part]
 
 
-def _hours(minutes: int | None) -> float | None:
-    return None if minutes is None else minutes / 60.0
-
-
 class Tagger:
     def __init__(self, compiled: CompiledRules, agents: Mapping[int, int | None]) -> None:
         """`agents`: every agent's id and default group."""
@@ -103,11 +99,12 @@ class Tagger:
         facts.reopens = reopens
         facts.group_stations = group_stations
         facts.assignee_stations = assignee_stations
-        facts.first_reply_hours = _hours(reply_time)
-        facts.first_resolution_hours = _hours(first_resolution)
-        facts.full_resolution_hours = _hours(full_resolution)
-        facts.agent_wait_hours = _hours(agent_wait)
-        facts.requester_wait_hours = _hours(requester_wait)
+        # minutes -> hours, inline: five calls per ticket add up over a re-tag
+        facts.first_reply_hours = None if reply_time is None else reply_time / 60.0
+        facts.first_resolution_hours = None if first_resolution is None else first_resolution / 60.0
+        facts.full_resolution_hours = None if full_resolution is None else full_resolution / 60.0
+        facts.agent_wait_hours = None if agent_wait is None else agent_wait / 60.0
+        facts.requester_wait_hours = None if requester_wait is None else requester_wait / 60.0
         group_tiers = self.compiled.group_tiers
         history = walk(
             touches,
@@ -123,9 +120,12 @@ class Tagger:
         facts.group_tier = group_tiers.get(group_id) if group_id is not None else None
         facts.max_group_tier = history.max_group_tier
         agent_tier = self._agent_tier
-        facts.max_agent_tier = max(
-            (agent_tier[a] for a in history.agents if a in agent_tier), default=None
-        )
+        top: int | None = None
+        for agent in history.agents:
+            tier = agent_tier.get(agent)
+            if tier is not None and (top is None or tier > top):
+                top = tier
+        facts.max_agent_tier = top
         return facts, history
 
     def tag(self, row: TicketData, touches: Sequence[Touch]) -> Tagged | None:
