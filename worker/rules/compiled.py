@@ -61,6 +61,11 @@ def compile_rules(rules: RuleSet, directory: Directory) -> CompiledRules:
         for line in sorted(set(resolved))
         if line.endswith("-> []")
     ]
+    if not lexicon.one_pass:
+        warnings.append(
+            "the rules have more keywords than fit one search pass; tagging still works, "
+            "more slowly (fewer or shorter keywords would bring the fast search back)"
+        )
     return CompiledRules(
         rules=rules,
         areas=areas,

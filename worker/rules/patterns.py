@@ -7,6 +7,7 @@ guarantee that a pattern like `(a+)+$` finishes on any input.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
@@ -55,3 +56,29 @@ def check_pattern(pattern: str) -> str:
         raise ValueError("a pattern must not be empty")
     compile_pattern(pattern)
     return pattern
+
+
+class LiteralSet:
+    """Many byte-string patterns searched in one linear pass (RE2::Set): which of them
+    occur in a text. Built by the lexicon from its keywords, never from admin regexes."""
+
+    def __init__(self, patterns: list[bytes], *, max_mem: int) -> None:
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = max_mem
+        # bytes in, bytes compared: no UTF-8 decoding on either side
+        options.encoding = re2.Options.Encoding.LATIN1
+        self._set = re2.Set.SearchSet(options)
+        # pattern 0 matches every text: a result without it means RE2 gave up
+        self._set.Add(b"")
+        for pattern in patterns:
+            self._set.Add(pattern)
+        try:
+            self._set.Compile()
+        except re2.error:
+            raise ValueError("the patterns need more memory than allowed") from None
+
+        # search(text): the indexes (from 1, in `patterns`' order) of the patterns found in
+        # `text` plus 0, or None when RE2 ran out of memory on this text (the caller must
+        # search another way). RE2's own method, bound once: no wrapper call per text.
+        self.search: Callable[[bytes], list[int] | None] = self._set.Match
