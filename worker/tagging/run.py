@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from worker.tagging import parallel
 from worker.tagging.plan import (
     BatchCounts,
+    TagPlan,
     TagResult,
     fail_tagging,
     finish_tagging,
@@ -45,12 +46,18 @@ def tag_work(
     CLI); leave it at 1 inside a Celery worker, whose processes may not have children (the
     nightly pipeline spreads batches over Celery workers instead).
     """
+    if workers > 1:
+        with parallel.SpanPool(engine, workers) as pool:  # starting while the plan is made
+            plan = plan_tagging(engine, rules_dir, full=full, batch_size=batch_size)
+            return _run(engine, plan, pool.tag(plan), progress)
     plan = plan_tagging(engine, rules_dir, full=full, batch_size=batch_size)
+    return _run(engine, plan, (tag_span(engine, plan, span) for span in plan.spans), progress)
+
+
+def _run(
+    engine: Engine, plan: TagPlan, runs: Iterable[BatchCounts], progress: Progress | None
+) -> TagResult:
     try:
-        if workers > 1:
-            runs: Iterable[BatchCounts] = parallel.tag_spans(engine, plan, workers)
-        else:
-            runs = (tag_span(engine, plan, span) for span in plan.spans)
         done = 0
         counts: list[BatchCounts] = []
         for one in runs:
