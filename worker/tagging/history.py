@@ -68,7 +68,7 @@ def walk(
 
     audit = None
     held_at_audit_start = assignee
-    for at, audit_id, _, kind, actor, value, _previous in ordered:
+    for at, audit_id, _, kind, actor, value, _previous, _ticket in ordered:
         if audit_id != audit:
             audit = audit_id
             held_at_audit_start = assignee

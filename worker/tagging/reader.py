@@ -52,9 +52,9 @@ TICKET_COLUMNS = (
 # them: on SQLite, times as their stored text (in sortable ISO form, written back as is)
 # and JSON as text, decoded by the tagger; on PostgreSQL, datetimes and decoded JSON.
 _RAW_TICKETS = tuple(type_coerce(c, NullType()).label(c.key) for c in TICKET_COLUMNS)
-# touches sort by (at, audit, id) within a ticket: the order the work happened in
+# touches sort by (at, audit, id) within a ticket: the order the work happened in. The
+# ticket id comes last, so a row read is a Touch as it is (no copy per touch).
 TOUCH_COLUMNS = (
-    TouchRow.ticket_id,
     TouchRow.at,
     TouchRow.audit_id,
     TouchRow.id,
@@ -62,14 +62,15 @@ TOUCH_COLUMNS = (
     TouchRow.actor_id,
     TouchRow.value,
     TouchRow.previous_value,
+    TouchRow.ticket_id,
 )
 
 # a row of TICKET_COLUMNS, read by position on the hot path
 TicketData = Sequence[Any]
 # a stored time: datetime, or on SQLite the stored text (sorts the same)
 Stamp = datetime | str
-# (at, audit_id, id, kind, actor_id, value, previous_value)
-Touch = tuple[Stamp, int, int, str, int | None, int | None, int | None]
+# (at, audit_id, id, kind, actor_id, value, previous_value, ticket_id)
+Touch = tuple[Stamp, int, int, str, int | None, int | None, int | None, int]
 _RAW_TOUCHES = tuple(type_coerce(c, NullType()).label(c.key) for c in TOUCH_COLUMNS)
 
 
@@ -199,20 +200,12 @@ def _read(
         touch_query = touch_query.where(TouchRow.ticket_id.between(first, end))
     else:
         touch_query = touch_query.where(TouchRow.ticket_id.in_([t[0] for t in tickets]))
-    touches: dict[int, list[Touch]] = {}
-    row: Any
-    for row in conn.execute(touch_query):
-        entry = (row[1], row[2], row[3], row[4], row[5], row[6], row[7])
-        found = touches.get(row[0])
-        if found is None:
-            touches[row[0]] = [entry]
-        else:
-            found.append(entry)
-    return Batch(tickets, touches, after, last if last is not None else end)
+    rows: list[Any] = [tuple(row) for row in conn.execute(touch_query)]
+    return Batch(tickets, _by_ticket(rows), after, last if last is not None else end)
 
 
 _SQLITE_TOUCHES = (
-    "SELECT ticket_id, at, audit_id, id, kind, actor_id, value, previous_value FROM touches "
+    "SELECT at, audit_id, id, kind, actor_id, value, previous_value, ticket_id FROM touches "
     "WHERE ticket_id "
 )
 # ids per IN list, well under SQLite's limit on bound parameters
@@ -243,8 +236,12 @@ def _sqlite_touches(
                 ).fetchall()
     finally:
         cursor.close()
-    # rows come grouped by ticket: one list per run of equal ticket ids
-    return {ticket_id: [row[1:] for row in group] for ticket_id, group in groupby(rows, _first)}
+    return _by_ticket(rows)
 
 
-_first = itemgetter(0)
+_ticket_of = itemgetter(7)
+
+
+def _by_ticket(rows: list[Touch]) -> dict[int, list[Touch]]:
+    """Rows ordered by ticket, one list per run of equal ticket ids."""
+    return {ticket_id: list(group) for ticket_id, group in groupby(rows, _ticket_of)}
