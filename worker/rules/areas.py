@@ -274,16 +274,23 @@ class _Index:
             hit = tags.get(tag)
             if hit is not None:
                 found.update(hit)
-        for field_keys, by_value in self.fields.items():
-            raw = None
-            for key in field_keys:
-                raw = facts.custom_fields.get(key)
-                if raw is not None:
-                    break
-            for value in field_values(raw):
-                hit = by_value.get(value)
-                if hit is not None:
-                    found.update(hit)
+        custom = facts.custom_fields
+        if custom:  # most tickets set few fields, many none
+            for field_keys, by_value in self.fields.items():
+                raw = None
+                for key in field_keys:
+                    raw = custom.get(key)
+                    if raw is not None:
+                        break
+                if raw.__class__ is str and raw:  # a drop-down's one value: no set to build
+                    hit = by_value.get(raw.lower())
+                    if hit is not None:
+                        found.update(hit)
+                    continue
+                for value in field_values(raw):
+                    hit = by_value.get(value)
+                    if hit is not None:
+                        found.update(hit)
         for attr, by_attr in self.attrs.items():
             hit = by_attr.get(getattr(facts, attr))
             if hit is not None:
