@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+_NO_TAGS: frozenset[str] = frozenset()
+
 
 class Facts:
     __slots__ = (
@@ -67,7 +69,7 @@ class Facts:
         self.id = id
         self.subject = subject or ""
         self.description = description or ""
-        self.tags = frozenset(str(t).lower() for t in tags)
+        self.tags = frozenset([str(t).lower() for t in tags]) if tags else _NO_TAGS
         self.custom_fields: Mapping[str, Any] = custom_fields or {}
         self.status = status
         self.priority = priority.lower() if priority else None
