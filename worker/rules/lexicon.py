@@ -137,6 +137,7 @@ class Lexicon:
 
     def find(self, text: str) -> frozenset[str]:
         """The keys of every keyword present in `text`."""
+        # spaced_of(text) plus a closing space, inline: this runs twice per ticket of a re-tag
         spaced = b" " + text.lower().encode("utf-8", "replace").translate(_SEPARATORS) + b" "
         if self._set is not None:
             found = self._set.search(spaced)
@@ -149,9 +150,7 @@ class Lexicon:
 
     def find_slowly(self, text: str) -> frozenset[str]:
         """`find` without RE2's set: what tests compare it with."""
-        return self._search(
-            b" " + text.lower().encode("utf-8", "replace").translate(_SEPARATORS) + b" "
-        )
+        return self._search(spaced_of(text) + b" ")
 
     def _search(self, spaced: bytes) -> frozenset[str]:
         tokens = spaced.split()

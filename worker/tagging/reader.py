@@ -143,18 +143,17 @@ def spans(
     """
     after: int | None = None
     while True:
-        query = select(T.id).order_by(T.id).offset(size - 1).limit(1)
-        rest = select(func.max(T.id))
+        where = []
         if after is not None:
-            query = query.where(T.id > after)
-            rest = rest.where(T.id > after)
+            where.append(T.id > after)
         if since is not None:
-            query = query.where(T.synced_at > since)
-            rest = rest.where(T.synced_at > since)
+            where.append(T.synced_at > since)
         with engine.connect() as conn:
-            last: int | None = conn.scalar(query)
+            last: int | None = conn.scalar(
+                select(T.id).where(*where).order_by(T.id).offset(size - 1).limit(1)
+            )
             if last is None:  # fewer than `size` left: the last range ends at the last
-                last = conn.scalar(rest)
+                last = conn.scalar(select(func.max(T.id)).where(*where))
         if last is None:
             return
         yield after, last
