@@ -97,6 +97,21 @@ def test_unknown_field_and_group_names_never_match_and_are_warned_about(tmp_path
     ]
 
 
+def test_keyword_lists_too_big_for_one_pass_still_match_and_are_warned_about(
+    tmp_path: Path,
+) -> None:
+    # 50,000 keywords are beyond RE2's memory for one search pass (20,000 fit)
+    keywords = [f"kw{n}x{n * 7919 % 100_003}" for n in range(50_000)]
+    rules = compiled(tmp_path, one_area(f"- keywords: [{', '.join(keywords)}]"))
+    assert rules.warnings == [
+        "the rules have more keywords than fit one search pass; tagging still works, "
+        "more slowly (fewer or shorter keywords would bring the fast search back)"
+    ]
+    assert area_of(rules, subject=f"About {keywords[-1]}, again") == "hit"
+    assert area_of(rules, description=f"{keywords[0]}") == "hit"
+    assert area_of(rules, subject=f"{keywords[0]}0 is another word") == "other"
+
+
 @pytest.mark.parametrize(
     ("keyword", "subject", "matches"),
     [
