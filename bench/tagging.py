@@ -3,6 +3,7 @@ tickets with the default rules, reading tickets and touches and writing work ite
 
     .venv/bin/python bench/tagging.py                  # 1,000,000 tickets, SQLite in /tmp
     .venv/bin/python bench/tagging.py --tickets 100000 --db /tmp/bench-tagging.db
+    .venv/bin/python bench/tagging.py --workers 1     # one process (default: one per core)
 
 Targets: >= 20,000 tickets/s on SQLite, <= 300 MB peak RSS. The database is generated once
 (in a child process, so its memory does not count) and reused by later runs, which then
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from integrations.sandbox.catalog import CATALOG, GREETINGS, OPENERS, SIGN_OFFS
 from worker.storage.db import dispose_engines, get_engine
+from worker.tagging.parallel import usable_cores
 from worker.tagging.run import tag_work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +153,10 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--rules-dir", type=Path, default=ROOT / "rules")
     parser.add_argument(
-        "--workers", type=int, default=1, help="tagging processes (the CLI's retag --workers)"
+        "--workers",
+        type=int,
+        default=usable_cores(),
+        help="tagging processes, like the CLI's retag --workers (default: one per core)",
     )
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -21,6 +21,7 @@ from worker.tagging import (
     explain,
     tag_work,
 )
+from worker.tagging.parallel import usable_cores
 from worker.tagging.run import Progress as ProgressFn
 
 app = typer.Typer(
@@ -283,8 +284,14 @@ def retag(
     rules_dir: RulesDir = None,
     as_json: Json = False,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Tag in this many processes (cores).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Tag in this many processes (default: one per core).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Re-tag the whole stored history with the rules in force (no Zendesk requests), then
     rebuild everything made from tags."""
@@ -293,7 +300,13 @@ def retag(
     engine = open_engine(settings)
     try:
         with _bar("Re-tagging", enabled=not as_json) as progress:
-            result = tag_work(engine, directory, full=True, progress=progress, workers=workers)
+            result = tag_work(
+                engine,
+                directory,
+                full=True,
+                progress=progress,
+                workers=workers or usable_cores(),
+            )
     except RulesInvalid as exc:
         _invalid(exc.errors, as_json)
     # Profiles are folded from tags: a full re-tag makes them stale until rebuilt.

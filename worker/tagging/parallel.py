@@ -9,6 +9,7 @@ before the plan is made, so their start-up (imports) overlaps the planning.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,14 @@ from worker.storage.db import get_engine
 from worker.tagging.plan import BatchCounts, Span, TagPlan, tag_span
 
 _worker: dict[str, Any] = {}
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _start(url: str) -> None:

@@ -49,8 +49,11 @@ def tag_work(
     if workers > 1:
         with parallel.SpanPool(engine, workers) as pool:  # starting while the plan is made
             plan = plan_tagging(engine, rules_dir, full=full, batch_size=batch_size)
-            return _run(engine, plan, pool.tag(plan), progress)
-    plan = plan_tagging(engine, rules_dir, full=full, batch_size=batch_size)
+            # one span is tagged sooner here than by a process still importing
+            if len(plan.spans) > 1:
+                return _run(engine, plan, pool.tag(plan), progress)
+    else:
+        plan = plan_tagging(engine, rules_dir, full=full, batch_size=batch_size)
     return _run(engine, plan, (tag_span(engine, plan, span) for span in plan.spans), progress)
 
 
