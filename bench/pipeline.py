@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync import EMAIL, ROOT, TOKEN, sandbox_stats, start_sandbox
 
 sys.path.insert(0, str(ROOT))
-from worker.celery_app import app
+from worker.celery_app import app, worker_command
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BROKER = "redis://127.0.0.1:6379/14"
@@ -93,24 +93,7 @@ def main() -> None:
             for i in range(args.workers):
                 workers.append(
                     subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "celery",
-                            "-A",
-                            "worker",
-                            "worker",
-                            "-Q",
-                            "default,sync",
-                            "-n",
-                            f"bench{i}@%h",
-                            "--pool",
-                            "solo",
-                            "--loglevel",
-                            "WARNING",
-                            "--without-gossip",
-                            "--without-mingle",
-                        ],
+                        worker_command(f"bench{i}", queues=("default", "sync")),
                         env=env,
                         cwd=tmp,
                         stderr=subprocess.DEVNULL,

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from celery import Celery
 from celery.signals import setup_logging, worker_init, worker_process_init
 
 app = Celery("worker", include=["worker.tasks"])
+
+# every queue a task is routed to (worker/tasks.py); a worker serving them all runs anything
+QUEUES = ("default", "sync", "triage")
+
+
+def worker_command(
+    name: str,
+    *,
+    queues: tuple[str, ...] = QUEUES,
+    pool: str = "solo",
+    concurrency: int = 1,
+    loglevel: str = "WARNING",
+) -> list[str]:
+    """The command line of one worker process, for tests and benchmarks that start real
+    workers (in production: docker-compose.yml, or the README's `celery -A worker worker`)."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker",
+        "worker",
+        "-Q",
+        ",".join(queues),
+        "-n",
+        f"{name}@%h",
+        "--pool",
+        pool,
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        loglevel,
+    ]
+    if pool != "solo":
+        command += ["--concurrency", str(concurrency)]
+    return command
 
 
 @app.on_configure.connect  # type: ignore[untyped-decorator]

@@ -14,34 +14,10 @@ from typing import Any
 
 import redis
 
+from worker.celery_app import worker_command
+
 # One Redis database for every test that runs real workers; each test empties it first.
 BROKER = "redis://127.0.0.1:6379/11"
-
-
-def worker_command(
-    name: str, *, pool: str = "solo", concurrency: int = 1, loglevel: str = "WARNING"
-) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "worker",
-        "worker",
-        "-Q",
-        "default,sync,triage",
-        "-n",
-        f"{name}@%h",
-        "--pool",
-        pool,
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        loglevel,
-    ]
-    if pool != "solo":
-        command += ["--concurrency", str(concurrency)]
-    return command
 
 
 def start_worker(env: dict[str, str], cwd: Path, name: str) -> subprocess.Popen[bytes]:
