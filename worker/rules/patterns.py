@@ -68,13 +68,13 @@ class LiteralSet:
         options.max_mem = max_mem
         # bytes in, bytes compared: no UTF-8 decoding on either side
         options.encoding = re2.Options.Encoding.LATIN1
-        self._set = re2.Set.SearchSet(options)
+        searcher = re2.Set.SearchSet(options)
         # pattern 0 matches every text: a result without it means RE2 gave up
-        self._set.Add(b"")
+        searcher.Add(b"")
         for pattern in patterns:
-            self._set.Add(pattern)
+            searcher.Add(pattern)
         try:
-            self._set.Compile()
+            searcher.Compile()
         except re2.error:
             raise ValueError("the patterns need more memory than allowed") from None
 
@@ -82,5 +82,5 @@ class LiteralSet:
         # `text` plus 0; empty or None when RE2 ran out of memory on this text (the caller
         # must search another way). The extension's own method when the wrapper exposes it
         # (`_set`), bound once: the wrapper's Python method cost a microsecond per text.
-        inner = getattr(self._set, "_set", self._set)
+        inner = getattr(searcher, "_set", searcher)
         self.search: Callable[[bytes], list[int] | None] = inner.Match
